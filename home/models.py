@@ -1,0 +1,85 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from practices.blocks import BodyBlock
+
+
+class BasePage(Page):
+    """SEO and sharing fields that every page of the site carries."""
+
+    social_image = models.ForeignKey(
+        "wagtailimages.Image", verbose_name=_("immagine per la condivisione"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+        help_text=_("Mostrata quando la pagina è condivisa sui social; se vuota si usa l'immagine principale."),
+    )
+
+    promote_panels = [
+        MultiFieldPanel(
+            [FieldPanel("slug"), FieldPanel("seo_title"), FieldPanel("search_description"), FieldPanel("social_image")],
+            heading=_("Per i motori di ricerca e la condivisione"),
+        ),
+        FieldPanel("show_in_menus"),
+    ]
+
+    class Meta:
+        abstract = True
+
+
+class HomePage(BasePage):
+    intro = RichTextField(_("introduzione"), blank=True, features=["bold", "italic", "link"],
+                          help_text=_("Cosa è la biblioteca, in due o tre frasi."))
+
+    content_panels = BasePage.content_panels + [FieldPanel("intro")]
+    search_fields = BasePage.search_fields + [index.SearchField("intro")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = [
+        "practices.LibraryIndexPage", "practices.TrainingProgrammePage", "practices.ResidencyIndexPage",
+        "practices.NetworkIndexPage", "home.StandardPage",
+    ]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        from practices.models import LibraryEntry
+
+        context = super().get_context(request, *args, **kwargs)
+        entries = LibraryEntry.objects.live().filter(locale=self.locale)
+        context["entry_count"] = entries.count()
+        context["latest_entries"] = entries.order_by("-first_published_at").specific()[:6]
+        context["sections"] = self.get_children().live().in_menu().specific()
+        return context
+
+
+class StandardPage(BasePage):
+    summary = models.TextField(_("sommario"), blank=True)
+    body = StreamField(BodyBlock(), verbose_name=_("testo"), blank=True)
+
+    content_panels = BasePage.content_panels + [FieldPanel("summary"), FieldPanel("body")]
+    search_fields = BasePage.search_fields + [index.SearchField("summary"), index.SearchField("body")]
+
+    parent_page_types = ["home.HomePage", "home.StandardPage"]
+    subpage_types = ["home.StandardPage"]
+
+    class Meta:
+        verbose_name = _("pagina semplice")
+        verbose_name_plural = _("pagine semplici")
+
+
+@register_setting(icon="site")
+class SiteFooter(BaseSiteSetting):
+    footer_text = RichTextField(_("testo del piè di pagina"), blank=True, features=["bold", "italic", "link"])
+    contact_email = models.EmailField(_("email di contatto"), blank=True)
+    contact_address = models.CharField(_("indirizzo"), max_length=255, blank=True)
+
+    panels = [FieldPanel("footer_text"), FieldPanel("contact_email"), FieldPanel("contact_address")]
+
+    class Meta:
+        verbose_name = _("piè di pagina e contatti")

@@ -1,0 +1,663 @@
+"""Bulk import of library entries from JSON Lines: the one place that reads the import format of DESIGN.md.
+
+Every line is validated and turned into the entry's *desired state*, expressed with natural keys only (SDG
+numbers, ISTAT codes, theme slugs, network slugs, organisation names, practice slugs). The same state is
+read back from existing pages, so "unchanged" is decided by comparing what is stored, not by a checksum
+that an editor's later change in the admin would make stale. Nothing is written until every line is
+valid, and then everything is written in one transaction.
+"""
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.utils.html import escape
+from django.utils.text import slugify
+from wagtail.models import Locale
+from wagtail.rich_text import RichText
+
+from .models import (
+    ENTRY_TYPES,
+    SDG,
+    CaseStudyPractice,
+    EntryOrganisation,
+    EntryTerritory,
+    GoodPracticePage,
+    LibraryEntry,
+    ModulePractice,
+    NetworkPage,
+    Organisation,
+    ResidencyPractice,
+    Territory,
+    Theme,
+    TrainingModulePage,
+    TrainingProgrammePage,
+)
+from .models.taxonomy import fold
+from .site_tree import ensure_site_tree, publish
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+COMMON_FIELDS = {
+    "slug", "type", "locale", "title", "summary", "body", "sdgs", "territories", "themes", "networks",
+    "organisations", "year", "end_year", "status", "key_figures",
+}
+TYPE_FIELDS = {
+    "good_practice": {"sections"},
+    "case_study": {"practices"},
+    "training_module": {"programme", "number", "macro_action", "hub", "format", "duration", "objectives",
+                        "sessions", "practices"},
+    "residency": {"city", "start_date", "end_date", "host_network", "programme", "practices", "participants",
+                  "participants_count"},
+}
+SECTION_NAMES = [name for name, _label in GoodPracticePage.SECTIONS]
+
+
+class LineError(Exception):
+    def __init__(self, field_name, message):
+        super().__init__(message)
+        self.field = field_name
+        self.message = message
+
+
+@dataclass
+class Problem:
+    line: int
+    field: str
+    message: str
+
+    def __str__(self):
+        return f"line {self.line}, field {self.field}: {self.message}"
+
+
+@dataclass
+class Record:
+    line: int
+    type: str
+    locale: str
+    slug: str
+    state: dict
+    action: str = ""  # create, update or unchanged, decided by the plan
+    page: LibraryEntry | None = None
+
+
+@dataclass
+class ImportReport:
+    problems: list = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    new_themes: list = field(default_factory=list)
+    new_networks: list = field(default_factory=list)
+    new_organisations: list = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not self.problems
+
+
+# --- helpers that turn import text into stored values, and back ---------------------------------------
+
+def paragraphs_html(text):
+    """Paragraphs separated by blank lines, as escaped <p> elements."""
+    parts = [" ".join(part.split()) for part in re.split(r"\n\s*\n", text or "")]
+    return [f"<p>{escape(part)}</p>" for part in parts if part]
+
+
+def stream_items(stream_value, block_type):
+    return [item["value"] for item in stream_value.raw_data if item["type"] == block_type]
+
+
+# --- validation of one line -----------------------------------------------------------------------------
+
+def _text(data, name, required=False, max_length=None):
+    value = data.get(name)
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise LineError(name, "must be a string")
+    value = value.strip()
+    if required and not value:
+        raise LineError(name, "is required")
+    if max_length and len(value) > max_length:
+        raise LineError(name, f"is longer than {max_length} characters")
+    return value
+
+
+def _int(data, name, minimum, maximum, required=False):
+    value = data.get(name)
+    if value is None or value == "":
+        if required:
+            raise LineError(name, "is required")
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise LineError(name, f"must be a whole number, not {json.dumps(value)}")
+    if not minimum <= value <= maximum:
+        raise LineError(name, f"must be between {minimum} and {maximum}, not {value}")
+    return value
+
+
+def _list(data, name, item_type=str):
+    value = data.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise LineError(name, "must be a list")
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, item_type):
+            raise LineError(name, f"every item must be a {item_type.__name__}, not {json.dumps(item)}")
+    return value
+
+
+def _objects(data, name, keys, required_keys=()):
+    value = _list(data, name, dict)
+    for position, item in enumerate(value, start=1):
+        unknown = set(item) - set(keys)
+        if unknown:
+            raise LineError(name, f"item {position} has unknown key(s): {', '.join(sorted(unknown))}")
+        for key in required_keys:
+            if not isinstance(item.get(key), str) or not item[key].strip():
+                raise LineError(name, f"item {position} needs a non-empty \"{key}\"")
+        for key in keys:
+            if isinstance(item.get(key), bool | list | dict | float):
+                raise LineError(name, f"item {position}: \"{key}\" must be text")
+    return value
+
+
+def _date(value, name):
+    if not isinstance(value, str):
+        raise LineError(name, "must be a date written YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise LineError(name, f"\"{value}\" is not a date written YYYY-MM-DD") from None
+
+
+def _choice(data, name, choices):
+    value = _text(data, name)
+    if value and value not in choices:
+        raise LineError(name, f"must be one of {', '.join(choices)}, not \"{value}\"")
+    return value
+
+
+class Vocabulary:
+    """What the lines refer to, loaded once: the rows that exist and the ones the import will create."""
+
+    def __init__(self, lines_data):
+        codes = {code for data in lines_data for code in _safe_list(data.get("territories"))}
+        codes |= {data["city"] for data in lines_data if isinstance(data.get("city"), str)}
+        self.territories = {t.code: t for t in Territory.objects.filter(code__in=codes)}
+        self.sdgs = {s.number: s for s in SDG.objects.all()}
+        self.themes = list(Theme.objects.all())
+        self.theme_by_key = {}
+        for theme in self.themes:
+            self.theme_by_key[theme.slug] = theme.slug
+            self.theme_by_key[fold(theme.name_it)] = theme.slug
+            if theme.name_en:
+                self.theme_by_key.setdefault(fold(theme.name_en), theme.slug)
+        self.new_themes = {}  # slug -> name
+        self.networks = {}
+        for network in NetworkPage.objects.all().only("id", "title", "slug", "locale_id"):
+            self.networks[(network.locale_id, network.slug)] = network.slug
+            self.networks[(network.locale_id, fold(network.title))] = network.slug
+        self.new_networks = {}  # (locale_id, slug) -> title
+        self.organisations = {fold(name): name for name in Organisation.objects.values_list("name", flat=True)}
+        self.new_organisations = {}
+        self.programmes = {}
+        for programme in TrainingProgrammePage.objects.all().only("id", "slug", "locale_id"):
+            self.programmes[(programme.locale_id, programme.slug)] = programme
+
+    def theme(self, name):
+        key = fold(name.strip())
+        if key in self.theme_by_key:
+            return self.theme_by_key[key]
+        slug = slugify(name)[:80]
+        if not slug:
+            raise LineError("themes", f"\"{name}\" cannot be turned into a theme")
+        if slug in self.theme_by_key:
+            return self.theme_by_key[slug]
+        self.new_themes[slug] = name.strip()
+        self.theme_by_key[key] = self.theme_by_key[slug] = slug
+        return slug
+
+    def network(self, locale_id, name, field_name="networks"):
+        key = fold(name.strip())
+        for candidate in ((locale_id, key), (locale_id, slugify(name))):
+            if candidate in self.networks:
+                return self.networks[candidate]
+        slug = slugify(name)[:255]
+        if not slug:
+            raise LineError(field_name, f"\"{name}\" cannot be turned into a network")
+        self.new_networks[(locale_id, slug)] = name.strip()
+        self.networks[(locale_id, key)] = self.networks[(locale_id, slug)] = slug
+        return slug
+
+    def organisation(self, name):
+        key = fold(name.strip())
+        if key not in self.organisations:
+            self.organisations[key] = name.strip()
+            self.new_organisations[key] = name.strip()
+        return self.organisations[key]
+
+
+def _safe_list(value):
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+
+def parse_line(data, vocabulary, locales):
+    """Validate one decoded line and return (type, locale, slug, desired state). Raises LineError."""
+    if not isinstance(data, dict):
+        raise LineError("(line)", "must be a JSON object")
+    entry_type = _text(data, "type", required=True)
+    if entry_type not in ENTRY_TYPES:
+        raise LineError("type", f"must be one of {', '.join(ENTRY_TYPES)}, not \"{entry_type}\"")
+    unknown = set(data) - COMMON_FIELDS - TYPE_FIELDS[entry_type]
+    if unknown:
+        raise LineError(sorted(unknown)[0], f"is not a field of {entry_type}")
+    slug = _text(data, "slug", required=True, max_length=255)
+    if not SLUG_RE.match(slug):
+        raise LineError("slug", f"\"{slug}\" must be lower-case letters, digits and single hyphens")
+    locale_code = _text(data, "locale") or "it"
+    if locale_code not in locales:
+        raise LineError("locale", f"must be one of {', '.join(sorted(locales))}, not \"{locale_code}\"")
+    locale_id = locales[locale_code]
+
+    sdgs = _list(data, "sdgs", int)
+    for number in sdgs:
+        if number not in vocabulary.sdgs:
+            raise LineError("sdgs", f"{number} is not an SDG (1-17)")
+    territories = _list(data, "territories", str)
+    for code in territories:
+        if code not in vocabulary.territories:
+            raise LineError("territories", f"\"{code}\" is not an ISTAT territory code")
+    if ENTRY_TYPES[entry_type].requires_sdg_and_territory:
+        if not sdgs:
+            raise LineError("sdgs", "at least one SDG is required to publish this entry")
+        if not territories:
+            raise LineError("territories", "at least one territory is required to publish this entry")
+    year = _int(data, "year", 1900, 2100)
+    end_year = _int(data, "end_year", 1900, 2100)
+    if year and end_year and end_year < year:
+        raise LineError("end_year", f"{end_year} is before the start year {year}")
+
+    state = {
+        "title": _text(data, "title", required=True, max_length=255),
+        "summary": _text(data, "summary", required=True),
+        "body": paragraphs_html(_text(data, "body")),
+        "sdgs": sorted(set(sdgs)),
+        "territories": list(dict.fromkeys(territories)),
+        "themes": sorted({vocabulary.theme(name) for name in _list(data, "themes", str) if name.strip()}),
+        "networks": sorted({vocabulary.network(locale_id, name) for name in _list(data, "networks", str)
+                            if name.strip()}),
+        "organisations": list(dict.fromkeys(vocabulary.organisation(name)
+                                            for name in _list(data, "organisations", str) if name.strip())),
+        "year": year,
+        "end_year": end_year,
+        "status": _choice(data, "status", LibraryEntry.Status.values),
+        "key_figures": [
+            {"value": str(item["value"]).strip(), "label": str(item["label"]).strip()}
+            for item in _objects(data, "key_figures", ("value", "label"), ("label",))
+            if str(item.get("value", "")).strip()
+        ],
+    }
+    state.update(TYPE_PARSERS[entry_type](data, vocabulary, locale_id))
+    return entry_type, locale_code, slug, state
+
+
+def _practice_links(data):
+    links = []
+    value = data.get("practices") or []
+    if not isinstance(value, list):
+        raise LineError("practices", "must be a list")
+    for position, item in enumerate(value, start=1):
+        if isinstance(item, str):
+            item = {"slug": item}
+        if not isinstance(item, dict):
+            raise LineError("practices", f"item {position} must be a slug or an object with \"slug\" and \"note\"")
+        slug, note = item.get("slug"), item.get("note") or ""
+        if not isinstance(slug, str) or not SLUG_RE.match(slug):
+            raise LineError("practices", f"item {position} needs the \"slug\" of a good practice")
+        if not isinstance(note, str):
+            raise LineError("practices", f"item {position}: \"note\" must be text")
+        unknown = set(item) - {"slug", "note"} if isinstance(item, dict) else set()
+        if unknown:
+            raise LineError("practices", f"item {position} has unknown key(s): {', '.join(sorted(unknown))}")
+        links.append({"slug": slug, "note": note.strip()})
+    return links
+
+
+def _parse_good_practice(data, vocabulary, locale_id):
+    sections = data.get("sections") or {}
+    if not isinstance(sections, dict):
+        raise LineError("sections", "must be an object of section texts")
+    unknown = set(sections) - set(SECTION_NAMES)
+    if unknown:
+        raise LineError("sections", f"unknown section(s): {', '.join(sorted(unknown))}; "
+                                    f"known: {', '.join(SECTION_NAMES)}")
+    state = {}
+    for name in SECTION_NAMES:
+        if not isinstance(sections.get(name) or "", str):
+            raise LineError("sections", f"\"{name}\" must be text")
+        state[name] = "".join(paragraphs_html(sections.get(name) or ""))
+    return state
+
+
+def _parse_case_study(data, vocabulary, locale_id):
+    return {"practices": [link["slug"] for link in _practice_links(data)]}
+
+
+def _parse_training_module(data, vocabulary, locale_id):
+    programme_slug = _text(data, "programme", required=True)
+    programme = vocabulary.programmes.get((locale_id, programme_slug))
+    if programme is None:
+        raise LineError("programme", f"no training programme with slug \"{programme_slug}\" in this language")
+    sessions = []
+    for item in _objects(data, "sessions", ("date", "title", "place")):
+        sessions.append({"date": _date(item.get("date"), "sessions").isoformat(),
+                         "title": (item.get("title") or "").strip(), "place": (item.get("place") or "").strip()})
+    return {
+        "programme": programme_slug,
+        "number": _int(data, "number", 1, 999),
+        "macro_action": _text(data, "macro_action", max_length=255),
+        "hub": _choice(data, "hub", TrainingModulePage.Hub.values),
+        "format": _choice(data, "format", TrainingModulePage.Format.values),
+        "duration": _text(data, "duration", max_length=60),
+        "objectives": "\n".join(line.strip() for line in _list(data, "objectives", str) if line.strip()),
+        "sessions": sessions,
+        "practices": _practice_links(data),
+    }
+
+
+def _parse_residency(data, vocabulary, locale_id):
+    city = _text(data, "city", required=True)
+    territory = vocabulary.territories.get(city)
+    if territory is None:
+        raise LineError("city", f"\"{city}\" is not an ISTAT territory code")
+    if territory.level != Territory.Level.MUNICIPALITY:
+        raise LineError("city", f"\"{city}\" is a {territory.level}, not a municipality")
+    start = _date(data.get("start_date"), "start_date") if data.get("start_date") else None
+    end = _date(data.get("end_date"), "end_date") if data.get("end_date") else None
+    if start and end and end < start:
+        raise LineError("end_date", f"{end} is before the start date {start}")
+    host = _text(data, "host_network")
+    programme = []
+    for item in _objects(data, "programme", ("date", "title", "description"), ("title",)):
+        programme.append({"date": _date(item.get("date"), "programme").isoformat(),
+                          "title": item["title"].strip(), "description": (item.get("description") or "").strip()})
+    return {
+        "city": city,
+        "start_date": start.isoformat() if start else None,
+        "end_date": end.isoformat() if end else None,
+        "host_network": vocabulary.network(locale_id, host, "host_network") if host else None,
+        "programme": programme,
+        "practices": _practice_links(data),
+        "participants": _text(data, "participants"),
+        "participants_count": _int(data, "participants_count", 0, 1_000_000),
+    }
+
+
+TYPE_PARSERS = {
+    "good_practice": _parse_good_practice,
+    "case_study": _parse_case_study,
+    "training_module": _parse_training_module,
+    "residency": _parse_residency,
+}
+
+
+# --- the state of an existing page, in the same shape -----------------------------------------------------
+
+def existing_state(page):
+    state = {
+        "title": page.title,
+        "summary": page.summary,
+        "body": stream_items(page.body, "paragraph") if all(
+            item["type"] == "paragraph" for item in page.body.raw_data) else ["(edited in the admin)"],
+        "sdgs": sorted(sdg.number for sdg in page.sdgs.all()),
+        "territories": [link.territory.code for link in page.territory_links.all()],
+        "themes": sorted(theme.slug for theme in page.themes.all()),
+        "networks": sorted(network.slug for network in page.networks.all()),
+        "organisations": [link.organisation.name for link in page.organisation_links.all()],
+        "year": page.year,
+        "end_year": page.end_year,
+        "status": page.status,
+        "key_figures": [{"value": v["value"], "label": v["label"]} for v in stream_items(page.key_figures, "key_figure")],
+    }
+    if isinstance(page, GoodPracticePage):
+        state.update({name: getattr(page, name) for name in SECTION_NAMES})
+    elif page.entry_type_key == "case_study":
+        state["practices"] = [link.practice.slug for link in page.documented_practices.all()]
+    elif isinstance(page, TrainingModulePage):
+        state.update({
+            "programme": page.get_parent().slug,
+            "number": page.number, "macro_action": page.macro_action, "hub": page.hub, "format": page.format,
+            "duration": page.duration, "objectives": page.objectives,
+            "sessions": [{"date": v["date"], "title": v.get("title") or "", "place": v.get("place") or ""}
+                         for v in stream_items(page.sessions, "session")],
+            "practices": [{"slug": link.practice.slug, "note": link.note} for link in page.practice_links.all()],
+        })
+    elif page.entry_type_key == "residency":
+        state.update({
+            "city": page.city.code if page.city_id else None,
+            "start_date": page.start_date.isoformat() if page.start_date else None,
+            "end_date": page.end_date.isoformat() if page.end_date else None,
+            "host_network": page.host_network.slug if page.host_network_id else None,
+            "programme": [{"date": v["date"], "title": v["title"], "description": v.get("description") or ""}
+                          for v in stream_items(page.programme, "day")],
+            "practices": [{"slug": link.practice.slug, "note": link.note} for link in page.practice_links.all()],
+            "participants": page.participants,
+            "participants_count": page.participants_count,
+        })
+    return state
+
+
+PREFETCH = {
+    "common": ["sdgs", "themes", "networks", "territory_links__territory", "organisation_links__organisation"],
+    "case_study": ["documented_practices__practice"],
+    "training_module": ["practice_links__practice"],
+    "residency": ["practice_links__practice", "city", "host_network"],
+}
+
+
+def load_existing(slugs_by_locale):
+    """Existing entries by (locale code, slug), with what existing_state reads prefetched per type."""
+    found, duplicates = {}, set()
+    for locale_code, slugs in slugs_by_locale.items():
+        for key, model in ENTRY_TYPES.items():
+            queryset = (model.objects.filter(locale__language_code=locale_code, slug__in=slugs)
+                        .prefetch_related(*PREFETCH["common"], *PREFETCH.get(key, [])))
+            for page in queryset:
+                if (locale_code, page.slug) in found:
+                    duplicates.add((locale_code, page.slug))
+                found[(locale_code, page.slug)] = page
+    return found, duplicates
+
+
+# --- the import ---------------------------------------------------------------------------------------------
+
+class LibraryImport:
+    def __init__(self, lines, progress=None):
+        """`lines`: an iterable of bytes or str, one JSON object each. `progress(done, total)` is optional."""
+        self.raw_lines = lines
+        self.progress = progress or (lambda done, total: None)
+        self.report = ImportReport()
+        self.records = []
+
+    def plan(self):
+        """Validate every line and decide what each one will do; writes nothing."""
+        decoded = []
+        for number, raw in enumerate(self.raw_lines, start=1):
+            try:
+                text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            except UnicodeDecodeError:
+                self.report.problems.append(Problem(number, "(line)", "is not valid UTF-8"))
+                continue
+            text = text.lstrip("\ufeff").strip()
+            if not text:
+                continue
+            try:
+                decoded.append((number, json.loads(text)))
+            except json.JSONDecodeError as error:
+                self.report.problems.append(Problem(number, "(line)", f"is not valid JSON: {error.msg} "
+                                                                     f"at column {error.colno}"))
+        locales = dict(Locale.objects.values_list("language_code", "id"))
+        vocabulary = Vocabulary([data for _number, data in decoded if isinstance(data, dict)])
+        first_line = {}
+        for number, data in decoded:
+            try:
+                entry_type, locale_code, slug, state = parse_line(data, vocabulary, locales)
+            except LineError as error:
+                self.report.problems.append(Problem(number, error.field, error.message))
+                continue
+            if (locale_code, slug) in first_line:
+                self.report.problems.append(
+                    Problem(number, "slug", f"\"{slug}\" already appears on line {first_line[(locale_code, slug)]}"))
+                continue
+            first_line[(locale_code, slug)] = number
+            self.records.append(Record(number, entry_type, locale_code, slug, state))
+
+        slugs_by_locale = {}
+        for record in self.records:
+            slugs_by_locale.setdefault(record.locale, set()).add(record.slug)
+        linked = {(r.locale, link if isinstance(link, str) else link["slug"])
+                  for r in self.records for link in r.state.get("practices", [])}
+        for locale_code, slug in linked:
+            slugs_by_locale.setdefault(locale_code, set()).add(slug)
+        existing, ambiguous = load_existing(slugs_by_locale)
+        in_file = {(r.locale, r.slug): r for r in self.records}
+        for record in self.records:
+            self._decide(record, existing, ambiguous, in_file)
+        self.report.new_themes = sorted(vocabulary.new_themes.values())
+        self.report.new_networks = sorted(vocabulary.new_networks.values())
+        self.report.new_organisations = sorted(vocabulary.new_organisations.values())
+        self.vocabulary = vocabulary
+        self.existing = existing
+        self.report.problems.sort(key=lambda problem: problem.line)
+        return self.report
+
+    def _decide(self, record, existing, ambiguous, in_file):
+        key = (record.locale, record.slug)
+        for link in record.state.get("practices", []):
+            slug = link if isinstance(link, str) else link["slug"]
+            target = in_file.get((record.locale, slug))
+            stored = existing.get((record.locale, slug))
+            if not ((target and target.type == "good_practice") or isinstance(stored, GoodPracticePage)):
+                self.report.problems.append(Problem(record.line, "practices",
+                                                    f"\"{slug}\" is not a good practice in this file or the library"))
+                return
+        if key in ambiguous:
+            self.report.problems.append(Problem(record.line, "slug", f"\"{record.slug}\" names several entries; "
+                                                                     "rename one of them in the admin"))
+            return
+        page = existing.get(key)
+        if page is None:
+            record.action = "create"
+            return
+        if page.entry_type_key != record.type:
+            self.report.problems.append(Problem(record.line, "type", f"\"{record.slug}\" is already a "
+                                                                     f"{page.entry_type_key}, not a {record.type}"))
+            return
+        if record.type == "training_module" and page.get_parent().slug != record.state["programme"]:
+            self.report.problems.append(Problem(record.line, "programme", "the module belongs to another "
+                                                                          "programme; move it in the admin"))
+            return
+        record.page = page
+        record.action = "unchanged" if existing_state(page) == record.state else "update"
+
+    @transaction.atomic
+    def write(self):
+        """Write a valid plan in one transaction. Call plan() first."""
+        assert self.report.ok, "write() needs a plan without problems"
+        tree = ensure_site_tree()
+        locales = {locale.language_code: locale for locale in Locale.objects.all()}
+        self._create_vocabulary(tree, locales)
+        territories = {t.code: t for t in Territory.objects.filter(
+            code__in={c for r in self.records for c in r.state["territories"]} |
+                     {r.state["city"] for r in self.records if r.state.get("city")})}
+        refs = {
+            "sdgs": {s.number: s for s in SDG.objects.all()},
+            "themes": {t.slug: t for t in Theme.objects.all()},
+            "networks": {(n.locale_id, n.slug): n for n in NetworkPage.objects.all()},
+            "organisations": {o.name: o for o in Organisation.objects.all()},
+            "territories": territories,
+            "programmes": {(p.locale_id, p.slug): p for p in TrainingProgrammePage.objects.all()},
+        }
+        linked = {link if isinstance(link, str) else link["slug"]
+                  for record in self.records for link in record.state.get("practices", [])}
+        refs["practices"] = {(p.locale.language_code, p.slug): p
+                             for p in GoodPracticePage.objects.filter(slug__in=linked).select_related("locale")}
+        # Practices first, so that a case study, module or residency can link a practice of a later line.
+        ordered = sorted(self.records, key=lambda record: record.type != "good_practice")
+        total = len(ordered)
+        for done, record in enumerate(ordered, start=1):
+            if record.action == "unchanged":
+                self.report.unchanged += 1
+            else:
+                page = self._save(record, tree, locales[record.locale], refs)
+                if record.type == "good_practice":
+                    refs["practices"][(record.locale, record.slug)] = page
+                if record.action == "create":
+                    self.report.created += 1
+                else:
+                    self.report.updated += 1
+            self.progress(done, total)
+        return self.report
+
+    def _create_vocabulary(self, tree, locales):
+        Theme.objects.bulk_create([Theme(slug=slug, name_it=name) for slug, name in self.vocabulary.new_themes.items()])
+        Organisation.objects.bulk_create([Organisation(name=name) for name in self.vocabulary.new_organisations.values()])
+        for (locale_id, slug), title in self.vocabulary.new_networks.items():
+            parent = tree.networks
+            if parent.locale_id != locale_id:
+                parent = parent.get_translation(Locale.objects.get(pk=locale_id))
+            network = NetworkPage(title=title, slug=slug, locale_id=locale_id)
+            parent.add_child(instance=network)
+            publish(network)
+
+    def _parent(self, record, tree, locale, refs):
+        if record.type == "training_module":
+            return refs["programmes"][(locale.pk, record.state["programme"])]
+        parent = tree.residencies if record.type == "residency" else tree.library
+        return parent if parent.locale_id == locale.pk else parent.get_translation(locale)
+
+    def _save(self, record, tree, locale, refs):
+        state = record.state
+        page = record.page or ENTRY_TYPES[record.type](slug=record.slug, locale=locale)
+        page.title = state["title"]
+        page.summary = state["summary"]
+        page.body = [("paragraph", RichText(html)) for html in state["body"]]
+        page.year, page.end_year, page.status = state["year"], state["end_year"], state["status"]
+        page.key_figures = [("key_figure", figure) for figure in state["key_figures"]]
+        page.sdgs = [refs["sdgs"][number] for number in state["sdgs"]]
+        page.themes = [refs["themes"][slug] for slug in state["themes"]]
+        page.networks = [refs["networks"][(locale.pk, slug)] for slug in state["networks"]]
+        page.territory_links = [EntryTerritory(territory=refs["territories"][code]) for code in state["territories"]]
+        page.organisation_links = [EntryOrganisation(organisation=refs["organisations"][name])
+                                   for name in state["organisations"]]
+        if record.type == "good_practice":
+            for name in SECTION_NAMES:
+                setattr(page, name, state[name])
+        elif record.type == "training_module":
+            for name in ("number", "macro_action", "hub", "format", "duration", "objectives"):
+                setattr(page, name, state[name])
+            page.sessions = [("session", {**session, "date": date.fromisoformat(session["date"])})
+                             for session in state["sessions"]]
+        elif record.type == "residency":
+            page.city = refs["territories"][state["city"]]
+            page.start_date = date.fromisoformat(state["start_date"]) if state["start_date"] else None
+            page.end_date = date.fromisoformat(state["end_date"]) if state["end_date"] else None
+            page.host_network = refs["networks"][(locale.pk, state["host_network"])] if state["host_network"] else None
+            page.programme = [("day", {**day, "date": date.fromisoformat(day["date"])}) for day in state["programme"]]
+            page.participants, page.participants_count = state["participants"], state["participants_count"]
+        practice = refs["practices"]
+        if record.type == "case_study":
+            page.documented_practices = [CaseStudyPractice(practice=practice[(record.locale, slug)])
+                                         for slug in state["practices"]]
+        elif record.type in ("training_module", "residency"):
+            link_model = ModulePractice if record.type == "training_module" else ResidencyPractice
+            page.practice_links = [link_model(practice=practice[(record.locale, link["slug"])], note=link["note"])
+                                   for link in state["practices"]]
+        if page.pk is None:
+            self._parent(record, tree, locale, refs).add_child(instance=page)
+        publish(page)
+        return page

@@ -1,0 +1,250 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, MultipleChooserPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable
+from wagtail.search import index
+
+from home.models import BasePage
+from practices.blocks import BodyBlock, KeyFigureBlock, ResourceBlock
+
+from .organisations import Organisation, TerritoryLink
+
+SECTION_FEATURES = ["bold", "italic", "link", "ol", "ul"]
+
+
+class LibraryEntryForm(WagtailAdminPageForm):
+    """Drafts may be incomplete; what is published (or sent to moderation to be published) must be findable
+    by SDG and by territory, so both are required at that moment, with a message on the field."""
+
+    PUBLISHING_ACTIONS = ("action-publish", "action-submit", "action-workflow-action", "action-restart-workflow")
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if not getattr(self.instance, "requires_sdg_and_territory", False):
+            return cleaned_data
+        if not any(self.data.get(action) for action in self.PUBLISHING_ACTIONS):
+            return cleaned_data
+        if not cleaned_data.get("sdgs"):
+            self.add_error("sdgs", _("Per pubblicare, scegli almeno un obiettivo di sviluppo sostenibile."))
+        formset = self.formsets.get("territory_links")
+        chosen = [
+            form for form in (formset.forms if formset else [])
+            if form.is_valid() and form.cleaned_data.get("territory") and not form.cleaned_data.get("DELETE")
+        ]
+        if not chosen:
+            raise ValidationError(_("Per pubblicare, indica almeno un territorio (sezione «Territori»)."))
+        return cleaned_data
+
+
+class LibraryEntry(BasePage):
+    """What every library entry shares. Concrete on purpose: one table to list, count, facet, search and
+    serve through the API across the four types."""
+
+    class Status(models.TextChoices):
+        PLANNED = "in_progettazione", _("In progettazione")
+        ONGOING = "in_corso", _("In corso")
+        COMPLETED = "concluso", _("Concluso")
+
+    summary = models.TextField(
+        _("sommario"), help_text=_("Due o tre frasi che dicono cosa è e perché conta: appare nelle schede e nei risultati.")
+    )
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image", verbose_name=_("immagine principale"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    body = StreamField(BodyBlock(), verbose_name=_("descrizione"), blank=True)
+    sdgs = ParentalManyToManyField(
+        "practices.SDG", verbose_name=_("obiettivi di sviluppo sostenibile"), blank=True, related_name="entries",
+        help_text=_("Gli obiettivi dell'Agenda 2030 a cui l'esperienza contribuisce davvero (di solito 1-3)."),
+    )
+    themes = ParentalManyToManyField(
+        "practices.Theme", verbose_name=_("temi"), blank=True, related_name="entries",
+    )
+    networks = ParentalManyToManyField(
+        "practices.NetworkPage", verbose_name=_("reti"), blank=True, related_name="entries",
+        help_text=_("Le reti che hanno prodotto o promosso l'esperienza."),
+    )
+    year = models.PositiveSmallIntegerField(
+        _("anno di avvio"), null=True, blank=True, db_index=True, help_text=_("L'anno in cui l'esperienza è iniziata.")
+    )
+    end_year = models.PositiveSmallIntegerField(_("anno di conclusione"), null=True, blank=True)
+    status = models.CharField(_("stato"), max_length=20, choices=Status.choices, blank=True)
+    key_figures = StreamField(
+        [("key_figure", KeyFigureBlock())], verbose_name=_("dati chiave"), blank=True,
+        help_text=_("I numeri che contano, es. «212 famiglie raggiunte»."),
+    )
+    resources = StreamField(
+        ResourceBlock(), verbose_name=_("allegati e link"), blank=True,
+        help_text=_("Documenti da scaricare (PDF, schede, regolamenti) e link a materiali esterni."),
+    )
+    contact_name = models.CharField(_("referente"), max_length=255, blank=True,
+                                    help_text=_("Chi contattare per saperne di più o replicare l'esperienza."))
+    contact_email = models.EmailField(_("email del referente"), blank=True, help_text=_("Sarà pubblica."))
+    contact_url = models.URLField(_("sito o pagina di contatto"), blank=True)
+
+    requires_sdg_and_territory = False
+    entry_type_key = None
+    # Editors create one of the four concrete types, never a bare entry.
+    is_creatable = False
+
+    base_form_class = LibraryEntryForm
+
+    classification_panels = [
+        FieldPanel("sdgs", widget=forms.CheckboxSelectMultiple),
+        MultipleChooserPanel("territory_links", chooser_field_name="territory", heading=_("Territori"),
+                             label=_("territorio"),
+                             help_text=_("Scegli il livello più preciso: un comune vale anche per la sua provincia, "
+                                         "regione e ripartizione.")),
+        FieldPanel("themes", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("networks", widget=forms.CheckboxSelectMultiple),
+        MultipleChooserPanel("organisation_links", chooser_field_name="organisation",
+                             heading=_("Organizzazioni promotrici"), label=_("organizzazione")),
+    ]
+    detail_panels = [
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("year"), FieldPanel("end_year"), FieldPanel("status")])],
+            heading=_("Periodo"),
+        ),
+        FieldPanel("key_figures"),
+        FieldPanel("resources"),
+        MultiFieldPanel(
+            [FieldPanel("contact_name"), FieldPanel("contact_email"), FieldPanel("contact_url")],
+            heading=_("Contatti"),
+        ),
+    ]
+    content_panels = BasePage.content_panels + [FieldPanel("summary"), FieldPanel("hero_image"), FieldPanel("body")]
+
+    search_fields = BasePage.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.RelatedFields("sdgs", [index.SearchField("short_it"), index.SearchField("short_en")]),
+        index.RelatedFields("themes", [index.SearchField("name_it")]),
+        index.FilterField("year"),
+    ]
+
+    class Meta:
+        verbose_name = _("voce della biblioteca")
+        verbose_name_plural = _("voci della biblioteca")
+
+    def clean(self):
+        super().clean()
+        if self.year and self.end_year and self.end_year < self.year:
+            raise ValidationError({"end_year": _("L'anno di conclusione non può precedere l'anno di avvio.")})
+
+    @property
+    def territories(self):
+        return [link.territory for link in self.territory_links.all()]
+
+
+class EntryTerritory(TerritoryLink):
+    page = ParentalKey(LibraryEntry, on_delete=models.CASCADE, related_name="territory_links")
+
+
+class EntryOrganisation(Orderable):
+    page = ParentalKey(LibraryEntry, on_delete=models.CASCADE, related_name="organisation_links")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organizzazione"), on_delete=models.PROTECT, related_name="entry_links"
+    )
+    role = models.CharField(_("ruolo"), max_length=120, blank=True, help_text=_("es. promotore, partner."))
+
+    panels = [FieldPanel("organisation"), FieldPanel("role")]
+
+
+class PracticeLink(Orderable):
+    """A good practice linked from another page, with a note that says why."""
+
+    practice = models.ForeignKey(
+        "practices.GoodPracticePage", verbose_name=_("buona pratica"), on_delete=models.CASCADE, related_name="+"
+    )
+    note = models.TextField(_("nota"), blank=True)
+
+    panels = [FieldPanel("practice"), FieldPanel("note")]
+
+    class Meta(Orderable.Meta):
+        abstract = True
+
+
+def with_classification(panels, extra=()):
+    """Content, type-specific, classification and details: the order editors meet on every entry form."""
+    return [*panels, *extra, *LibraryEntry.classification_panels, *LibraryEntry.detail_panels]
+
+
+class GoodPracticePage(LibraryEntry):
+    """A replicable practice, described with the sections of the UN SDG Good Practices template."""
+
+    SECTIONS = [
+        ("context", _("Contesto")),
+        ("objectives", _("Obiettivi")),
+        ("actors", _("Attori coinvolti")),
+        ("implementation", _("Realizzazione")),
+        ("results", _("Risultati")),
+        ("enabling_factors", _("Fattori abilitanti")),
+        ("replicability", _("Replicabilità")),
+        ("lessons", _("Lezioni apprese")),
+    ]
+    context = RichTextField(_("contesto"), blank=True, features=SECTION_FEATURES,
+                            help_text=_("Il territorio e il problema da cui nasce la pratica."))
+    objectives = RichTextField(_("obiettivi"), blank=True, features=SECTION_FEATURES,
+                               help_text=_("Cosa si voleva ottenere, e per chi."))
+    actors = RichTextField(_("attori coinvolti"), blank=True, features=SECTION_FEATURES,
+                           help_text=_("Chi ha partecipato e con quale ruolo."))
+    implementation = RichTextField(_("realizzazione"), blank=True, features=SECTION_FEATURES,
+                                   help_text=_("Le fasi, i tempi, le risorse."))
+    results = RichTextField(_("risultati"), blank=True, features=SECTION_FEATURES,
+                            help_text=_("Cosa è cambiato, con i numeri quando ci sono."))
+    enabling_factors = RichTextField(_("fattori abilitanti"), blank=True, features=SECTION_FEATURES,
+                                     help_text=_("Le condizioni che hanno reso possibile il successo."))
+    replicability = RichTextField(_("replicabilità"), blank=True, features=SECTION_FEATURES,
+                                  help_text=_("Cosa serve per riprodurre la pratica altrove."))
+    lessons = RichTextField(_("lezioni apprese"), blank=True, features=SECTION_FEATURES,
+                            help_text=_("Cosa rifareste e cosa cambiereste."))
+
+    requires_sdg_and_territory = True
+    entry_type_key = "good_practice"
+
+    content_panels = with_classification(
+        LibraryEntry.content_panels,
+        [MultiFieldPanel([FieldPanel(name) for name, _label in SECTIONS], heading=_("Scheda della pratica"))],
+    )
+    search_fields = LibraryEntry.search_fields + [index.SearchField(name) for name, _label in SECTIONS]
+
+    parent_page_types = ["practices.LibraryIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("buona pratica")
+        verbose_name_plural = _("buone pratiche")
+
+    def sections(self):
+        return [(label, getattr(self, name)) for name, label in self.SECTIONS if getattr(self, name)]
+
+
+class CaseStudyPage(LibraryEntry):
+    """The story of one intervention; it documents one or more practices."""
+
+    requires_sdg_and_territory = True
+    entry_type_key = "case_study"
+
+    content_panels = with_classification(
+        LibraryEntry.content_panels,
+        [MultipleChooserPanel("documented_practices", chooser_field_name="practice",
+                              heading=_("Pratiche documentate"), label=_("pratica"))],
+    )
+    parent_page_types = ["practices.LibraryIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("caso studio")
+        verbose_name_plural = _("casi studio")
+
+
+class CaseStudyPractice(PracticeLink):
+    page = ParentalKey(CaseStudyPage, on_delete=models.CASCADE, related_name="documented_practices")
+    practice = models.ForeignKey(
+        GoodPracticePage, verbose_name=_("buona pratica"), on_delete=models.CASCADE, related_name="case_study_links"
+    )

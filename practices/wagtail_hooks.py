@@ -1,0 +1,107 @@
+from django import forms
+from django.db.models import Case, IntegerField, Value, When
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.choosers import BaseFilterForm
+from wagtail.admin.ui.tables import Column
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from .models import SDG, Organisation, Territory, Theme
+from .models.taxonomy import fold
+
+
+class TerritoryFilterForm(BaseFilterForm):
+    """Searches the 7,896 comuni by accent-folded name prefix, ISTAT code or car-plate code, in the ORM:
+    territories are reference data, not something to keep in the full-text index."""
+
+    q = forms.CharField(label=_("Cerca"), required=False,
+                        widget=forms.TextInput(attrs={"placeholder": _("Nome del comune, provincia o regione")}))
+    level = forms.ChoiceField(label=_("Livello"), required=False,
+                              choices=[("", _("Tutti i livelli")), *Territory.Level.choices])
+
+    def filter(self, objects):
+        objects = super().filter(objects)
+        query = (self.cleaned_data.get("q") or "").strip()
+        level = self.cleaned_data.get("level")
+        if level:
+            objects = objects.filter(level=level)
+        if query:
+            self.is_searching = True
+            self.search_query = query
+            if query.isdigit() or (len(query) == 2 and query[0] in "Mm" and query[1].isdigit()):
+                objects = objects.filter(code=query.upper())
+            else:
+                folded = fold(query)
+                objects = objects.filter(name_folded__contains=folded) | objects.filter(sigla__iexact=query)
+                # Exact and prefix matches first, then bigger territories: "Roma" before "Romagnano Sesia".
+                objects = objects.annotate(
+                    match_rank=Case(
+                        When(name_folded=folded, then=Value(0)),
+                        When(name_folded__startswith=folded, then=Value(1)),
+                        default=Value(2),
+                        output_field=IntegerField(),
+                    )
+                ).order_by("match_rank", "-population", "name")
+        return objects
+
+
+class TerritoryChooseView(ChooseView):
+    filter_form_class = TerritoryFilterForm
+
+
+class TerritoryChooseResultsView(ChooseResultsView):
+    filter_form_class = TerritoryFilterForm
+
+
+class TerritoryChooserViewSet(SnippetChooserViewSet):
+    choose_view_class = TerritoryChooseView
+    choose_results_view_class = TerritoryChooseResultsView
+
+
+class SDGViewSet(SnippetViewSet):
+    model = SDG
+    icon = "globe"
+    menu_label = _("Obiettivi (SDG)")
+    list_display = ["number", "short_it", "short_en", "colour"]
+    ordering = ["number"]
+
+
+class TerritoryViewSet(SnippetViewSet):
+    model = Territory
+    icon = "site"
+    menu_label = _("Territori")
+    chooser_viewset_class = TerritoryChooserViewSet
+    list_display = ["name", "code", Column("level", label=_("livello")), "sigla", "population"]
+    list_filter = ["level"]
+    search_fields = ["name", "code", "sigla"]
+    search_backend_name = None
+    chooser_per_page = 20
+    ordering = ["code"]
+
+
+class ThemeViewSet(SnippetViewSet):
+    model = Theme
+    icon = "tag"
+    menu_label = _("Temi")
+    list_display = ["name_it", "name_en", "slug"]
+    search_fields = ["name_it", "name_en", "slug"]
+    search_backend_name = None
+
+
+class OrganisationViewSet(SnippetViewSet):
+    model = Organisation
+    icon = "group"
+    menu_label = _("Organizzazioni")
+    list_display = ["name", "type", "territory", "website"]
+    list_filter = ["type"]
+
+
+class TaxonomyGroup(SnippetViewSetGroup):
+    menu_label = _("Tassonomie")
+    menu_icon = "folder-open-inverse"
+    menu_order = 300
+    items = (SDGViewSet, TerritoryViewSet, ThemeViewSet, OrganisationViewSet)
+
+
+register_snippet(TaxonomyGroup)
