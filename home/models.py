@@ -13,8 +13,12 @@ class BasePage(Page):
     """SEO and sharing fields that every page of the site carries."""
 
     social_image = models.ForeignKey(
-        "wagtailimages.Image", verbose_name=_("immagine per la condivisione"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "wagtailimages.Image",
+        verbose_name=_("immagine per la condivisione"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text=_("Mostrata quando la pagina è condivisa sui social; se vuota si usa l'immagine principale."),
     )
 
@@ -31,16 +35,23 @@ class BasePage(Page):
 
 
 class HomePage(BasePage):
-    intro = RichTextField(_("introduzione"), blank=True, features=["bold", "italic", "link"],
-                          help_text=_("Cosa è la biblioteca, in due o tre frasi."))
+    intro = RichTextField(
+        _("introduzione"),
+        blank=True,
+        features=["bold", "italic", "link"],
+        help_text=_("Cosa è la biblioteca, in due o tre frasi."),
+    )
 
     content_panels = BasePage.content_panels + [FieldPanel("intro")]
     search_fields = BasePage.search_fields + [index.SearchField("intro")]
 
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = [
-        "practices.LibraryIndexPage", "practices.TrainingProgrammePage", "practices.ResidencyIndexPage",
-        "practices.NetworkIndexPage", "home.StandardPage",
+        "practices.LibraryIndexPage",
+        "practices.TrainingProgrammePage",
+        "practices.ResidencyIndexPage",
+        "practices.NetworkIndexPage",
+        "home.StandardPage",
     ]
     max_count_per_parent = 1
 

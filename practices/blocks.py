@@ -40,7 +40,8 @@ class CaptionedImageBlock(blocks.StructBlock):
     image = ImageChooserBlock(label=_("immagine"))
     caption = blocks.CharBlock(label=_("didascalia"), required=False)
     alt_text = blocks.CharBlock(
-        label=_("testo alternativo"), required=False,
+        label=_("testo alternativo"),
+        required=False,
         help_text=_("Descrivi l'immagine per chi non la vede; lascia vuoto se è decorativa."),
     )
 
@@ -52,7 +53,9 @@ class CaptionedImageBlock(blocks.StructBlock):
 
 class BodyBlock(blocks.StreamBlock):
     heading = HeadingBlock()
-    paragraph = blocks.RichTextBlock(features=RICH_TEXT_FEATURES, label=_("Paragrafo"), template="blocks/paragraph.html")
+    paragraph = blocks.RichTextBlock(
+        features=RICH_TEXT_FEATURES, label=_("Paragrafo"), template="blocks/paragraph.html"
+    )
     image = CaptionedImageBlock()
     quote = QuoteBlock()
     key_figure = KeyFigureBlock()
@@ -60,7 +63,9 @@ class BodyBlock(blocks.StreamBlock):
 
 class DocumentLinkBlock(blocks.StructBlock):
     document = DocumentChooserBlock(label=_("documento"))
-    title = blocks.CharBlock(label=_("titolo"), required=False, help_text=_("Se vuoto, si usa il titolo del documento."))
+    title = blocks.CharBlock(
+        label=_("titolo"), required=False, help_text=_("Se vuoto, si usa il titolo del documento.")
+    )
 
     class Meta:
         icon = "doc-full"

@@ -49,12 +49,17 @@ def paragraphs(texts):
 
 
 def load_organisations(items, report):
-    territories = {t.code: t for t in Territory.objects.filter(code__in=[i["territory"] for i in items if i["territory"]])}
+    territories = {
+        t.code: t for t in Territory.objects.filter(code__in=[i["territory"] for i in items if i["territory"]])
+    }
     for item in items:
         _organisation, created = Organisation.objects.get_or_create(
             name=item["name"],
-            defaults={"type": item["type"], "territory": territories.get(item["territory"]),
-                      "website": item["website"]},
+            defaults={
+                "type": item["type"],
+                "territory": territories.get(item["territory"]),
+                "website": item["website"],
+            },
         )
         report.count("organisations", created)
 
@@ -65,15 +70,19 @@ def load_networks(items, tree, report):
         if NetworkPage.objects.filter(slug=item["slug"], locale=tree.home.locale).exists():
             continue
         network = NetworkPage(
-            title=item["title"], slug=item["slug"], summary=item["summary"], kind=item["kind"],
+            title=item["title"],
+            slug=item["slug"],
+            summary=item["summary"],
+            kind=item["kind"],
             description=paragraphs(item["description"]),
             key_figures=[("key_figure", figure) for figure in item["key_figures"]],
             locale=tree.home.locale,
         )
         territories = {t.code: t for t in Territory.objects.filter(code__in=item["territories"])}
         network.territory_links = [NetworkTerritory(territory=territories[code]) for code in item["territories"]]
-        network.members = [NetworkMember(organisation=organisations[m["organisation"]], role=m["role"])
-                           for m in item["members"]]
+        network.members = [
+            NetworkMember(organisation=organisations[m["organisation"]], role=m["role"]) for m in item["members"]
+        ]
         tree.networks.add_child(instance=network)
         publish(network)
         report.count("networks")
@@ -85,9 +94,15 @@ def load_programmes(items, tree, report):
             continue
         territories = {t.code: t for t in Territory.objects.filter(code__in=[h["territory"] for h in item["hubs"]])}
         programme = TrainingProgrammePage(
-            title=item["title"], slug=item["slug"], summary=item["summary"], funder=item["funder"],
-            start_date=date.fromisoformat(item["start_date"]), end_date=date.fromisoformat(item["end_date"]),
-            body=paragraphs(item["body"]), show_in_menus=True, locale=tree.home.locale,
+            title=item["title"],
+            slug=item["slug"],
+            summary=item["summary"],
+            funder=item["funder"],
+            start_date=date.fromisoformat(item["start_date"]),
+            end_date=date.fromisoformat(item["end_date"]),
+            body=paragraphs(item["body"]),
+            show_in_menus=True,
+            locale=tree.home.locale,
             macro_actions=[("macro_action", action) for action in item["macro_actions"]],
             hubs=[("hub", {**hub, "territory": territories.get(hub["territory"])}) for hub in item["hubs"]],
             key_figures=[("key_figure", figure) for figure in item["key_figures"]],
@@ -101,8 +116,13 @@ def load_standard_pages(items, tree, report):
     for item in items:
         if StandardPage.objects.child_of(tree.home).filter(slug=item["slug"]).exists():
             continue
-        page = StandardPage(title=item["title"], slug=item["slug"], body=paragraphs(item["body"]),
-                            show_in_menus=True, locale=tree.home.locale)
+        page = StandardPage(
+            title=item["title"],
+            slug=item["slug"],
+            body=paragraphs(item["body"]),
+            show_in_menus=True,
+            locale=tree.home.locale,
+        )
         tree.home.add_child(instance=page)
         publish(page)
         report.count("standard pages")
@@ -112,7 +132,7 @@ def hero_picture(entry):
     """A 1200x630 banner in the colour of the entry's first SDG, with its title: no stock photos needed."""
     sdg = entry.sdgs.order_by("number").first()
     colour = sdg.colour if sdg else "#19486A"
-    rgb = tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    rgb = tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
     picture = PillowImage.new("RGB", (1200, 630), rgb)
     draw = ImageDraw.Draw(picture)
     seed = int(hashlib.sha1(entry.slug.encode()).hexdigest()[:8], 16)
@@ -120,8 +140,9 @@ def hero_picture(entry):
         radius = 120 + ring * 90 + seed % 60
         centre = (900 + seed % 200, 120 + (seed >> 8) % 300)
         shade = tuple(min(255, channel + 18 * (ring % 2)) for channel in rgb)
-        draw.ellipse([centre[0] - radius, centre[1] - radius, centre[0] + radius, centre[1] + radius],
-                     outline=shade, width=28)
+        draw.ellipse(
+            [centre[0] - radius, centre[1] - radius, centre[0] + radius, centre[1] + radius], outline=shade, width=28
+        )
     font = ImageFont.load_default(size=54)
     words, lines, line = entry.title.split(), [], ""
     for word in words:

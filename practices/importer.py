@@ -40,16 +40,46 @@ from .site_tree import ensure_site_tree, publish
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 COMMON_FIELDS = {
-    "slug", "type", "locale", "title", "summary", "body", "sdgs", "territories", "themes", "networks",
-    "organisations", "year", "end_year", "status", "key_figures",
+    "slug",
+    "type",
+    "locale",
+    "title",
+    "summary",
+    "body",
+    "sdgs",
+    "territories",
+    "themes",
+    "networks",
+    "organisations",
+    "year",
+    "end_year",
+    "status",
+    "key_figures",
 }
 TYPE_FIELDS = {
     "good_practice": {"sections"},
     "case_study": {"practices"},
-    "training_module": {"programme", "number", "macro_action", "hub", "format", "duration", "objectives",
-                        "sessions", "practices"},
-    "residency": {"city", "start_date", "end_date", "host_network", "programme", "practices", "participants",
-                  "participants_count"},
+    "training_module": {
+        "programme",
+        "number",
+        "macro_action",
+        "hub",
+        "format",
+        "duration",
+        "objectives",
+        "sessions",
+        "practices",
+    },
+    "residency": {
+        "city",
+        "start_date",
+        "end_date",
+        "host_network",
+        "programme",
+        "practices",
+        "participants",
+        "participants_count",
+    },
 }
 SECTION_NAMES = [name for name, _label in GoodPracticePage.SECTIONS]
 
@@ -99,6 +129,7 @@ class ImportReport:
 
 # --- helpers that turn import text into stored values, and back ---------------------------------------
 
+
 def paragraphs_html(text):
     """Paragraphs separated by blank lines, as escaped <p> elements."""
     parts = [" ".join(part.split()) for part in re.split(r"\n\s*\n", text or "")]
@@ -110,6 +141,7 @@ def stream_items(stream_value, block_type):
 
 
 # --- validation of one line -----------------------------------------------------------------------------
+
 
 def _text(data, name, required=False, max_length=None):
     value = data.get(name)
@@ -158,10 +190,10 @@ def _objects(data, name, keys, required_keys=()):
             raise LineError(name, f"item {position} has unknown key(s): {', '.join(sorted(unknown))}")
         for key in required_keys:
             if not isinstance(item.get(key), str) or not item[key].strip():
-                raise LineError(name, f"item {position} needs a non-empty \"{key}\"")
+                raise LineError(name, f'item {position} needs a non-empty "{key}"')
         for key in keys:
             if isinstance(item.get(key), bool | list | dict | float):
-                raise LineError(name, f"item {position}: \"{key}\" must be text")
+                raise LineError(name, f'item {position}: "{key}" must be text')
     return value
 
 
@@ -171,13 +203,13 @@ def _date(value, name):
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise LineError(name, f"\"{value}\" is not a date written YYYY-MM-DD") from None
+        raise LineError(name, f'"{value}" is not a date written YYYY-MM-DD') from None
 
 
 def _choice(data, name, choices):
     value = _text(data, name)
     if value and value not in choices:
-        raise LineError(name, f"must be one of {', '.join(choices)}, not \"{value}\"")
+        raise LineError(name, f'must be one of {", ".join(choices)}, not "{value}"')
     return value
 
 
@@ -214,7 +246,7 @@ class Vocabulary:
             return self.theme_by_key[key]
         slug = slugify(name)[:80]
         if not slug:
-            raise LineError("themes", f"\"{name}\" cannot be turned into a theme")
+            raise LineError("themes", f'"{name}" cannot be turned into a theme')
         if slug in self.theme_by_key:
             return self.theme_by_key[slug]
         self.new_themes[slug] = name.strip()
@@ -228,7 +260,7 @@ class Vocabulary:
                 return self.networks[candidate]
         slug = slugify(name)[:255]
         if not slug:
-            raise LineError(field_name, f"\"{name}\" cannot be turned into a network")
+            raise LineError(field_name, f'"{name}" cannot be turned into a network')
         self.new_networks[(locale_id, slug)] = name.strip()
         self.networks[(locale_id, key)] = self.networks[(locale_id, slug)] = slug
         return slug
@@ -251,16 +283,16 @@ def parse_line(data, vocabulary, locales):
         raise LineError("(line)", "must be a JSON object")
     entry_type = _text(data, "type", required=True)
     if entry_type not in ENTRY_TYPES:
-        raise LineError("type", f"must be one of {', '.join(ENTRY_TYPES)}, not \"{entry_type}\"")
+        raise LineError("type", f'must be one of {", ".join(ENTRY_TYPES)}, not "{entry_type}"')
     unknown = set(data) - COMMON_FIELDS - TYPE_FIELDS[entry_type]
     if unknown:
         raise LineError(sorted(unknown)[0], f"is not a field of {entry_type}")
     slug = _text(data, "slug", required=True, max_length=255)
     if not SLUG_RE.match(slug):
-        raise LineError("slug", f"\"{slug}\" must be lower-case letters, digits and single hyphens")
+        raise LineError("slug", f'"{slug}" must be lower-case letters, digits and single hyphens')
     locale_code = _text(data, "locale") or "it"
     if locale_code not in locales:
-        raise LineError("locale", f"must be one of {', '.join(sorted(locales))}, not \"{locale_code}\"")
+        raise LineError("locale", f'must be one of {", ".join(sorted(locales))}, not "{locale_code}"')
     locale_id = locales[locale_code]
 
     sdgs = _list(data, "sdgs", int)
@@ -270,7 +302,7 @@ def parse_line(data, vocabulary, locales):
     territories = _list(data, "territories", str)
     for code in territories:
         if code not in vocabulary.territories:
-            raise LineError("territories", f"\"{code}\" is not an ISTAT territory code")
+            raise LineError("territories", f'"{code}" is not an ISTAT territory code')
     if ENTRY_TYPES[entry_type].requires_sdg_and_territory:
         if not sdgs:
             raise LineError("sdgs", "at least one SDG is required to publish this entry")
@@ -288,10 +320,12 @@ def parse_line(data, vocabulary, locales):
         "sdgs": sorted(set(sdgs)),
         "territories": list(dict.fromkeys(territories)),
         "themes": sorted({vocabulary.theme(name) for name in _list(data, "themes", str) if name.strip()}),
-        "networks": sorted({vocabulary.network(locale_id, name) for name in _list(data, "networks", str)
-                            if name.strip()}),
-        "organisations": list(dict.fromkeys(vocabulary.organisation(name)
-                                            for name in _list(data, "organisations", str) if name.strip())),
+        "networks": sorted(
+            {vocabulary.network(locale_id, name) for name in _list(data, "networks", str) if name.strip()}
+        ),
+        "organisations": list(
+            dict.fromkeys(vocabulary.organisation(name) for name in _list(data, "organisations", str) if name.strip())
+        ),
         "year": year,
         "end_year": end_year,
         "status": _choice(data, "status", LibraryEntry.Status.values),
@@ -314,12 +348,12 @@ def _practice_links(data):
         if isinstance(item, str):
             item = {"slug": item}
         if not isinstance(item, dict):
-            raise LineError("practices", f"item {position} must be a slug or an object with \"slug\" and \"note\"")
+            raise LineError("practices", f'item {position} must be a slug or an object with "slug" and "note"')
         slug, note = item.get("slug"), item.get("note") or ""
         if not isinstance(slug, str) or not SLUG_RE.match(slug):
-            raise LineError("practices", f"item {position} needs the \"slug\" of a good practice")
+            raise LineError("practices", f'item {position} needs the "slug" of a good practice')
         if not isinstance(note, str):
-            raise LineError("practices", f"item {position}: \"note\" must be text")
+            raise LineError("practices", f'item {position}: "note" must be text')
         unknown = set(item) - {"slug", "note"} if isinstance(item, dict) else set()
         if unknown:
             raise LineError("practices", f"item {position} has unknown key(s): {', '.join(sorted(unknown))}")
@@ -333,12 +367,13 @@ def _parse_good_practice(data, vocabulary, locale_id):
         raise LineError("sections", "must be an object of section texts")
     unknown = set(sections) - set(SECTION_NAMES)
     if unknown:
-        raise LineError("sections", f"unknown section(s): {', '.join(sorted(unknown))}; "
-                                    f"known: {', '.join(SECTION_NAMES)}")
+        raise LineError(
+            "sections", f"unknown section(s): {', '.join(sorted(unknown))}; known: {', '.join(SECTION_NAMES)}"
+        )
     state = {}
     for name in SECTION_NAMES:
         if not isinstance(sections.get(name) or "", str):
-            raise LineError("sections", f"\"{name}\" must be text")
+            raise LineError("sections", f'"{name}" must be text')
         state[name] = "".join(paragraphs_html(sections.get(name) or ""))
     return state
 
@@ -351,11 +386,16 @@ def _parse_training_module(data, vocabulary, locale_id):
     programme_slug = _text(data, "programme", required=True)
     programme = vocabulary.programmes.get((locale_id, programme_slug))
     if programme is None:
-        raise LineError("programme", f"no training programme with slug \"{programme_slug}\" in this language")
+        raise LineError("programme", f'no training programme with slug "{programme_slug}" in this language')
     sessions = []
     for item in _objects(data, "sessions", ("date", "title", "place")):
-        sessions.append({"date": _date(item.get("date"), "sessions").isoformat(),
-                         "title": (item.get("title") or "").strip(), "place": (item.get("place") or "").strip()})
+        sessions.append(
+            {
+                "date": _date(item.get("date"), "sessions").isoformat(),
+                "title": (item.get("title") or "").strip(),
+                "place": (item.get("place") or "").strip(),
+            }
+        )
     return {
         "programme": programme_slug,
         "number": _int(data, "number", 1, 999),
@@ -373,9 +413,9 @@ def _parse_residency(data, vocabulary, locale_id):
     city = _text(data, "city", required=True)
     territory = vocabulary.territories.get(city)
     if territory is None:
-        raise LineError("city", f"\"{city}\" is not an ISTAT territory code")
+        raise LineError("city", f'"{city}" is not an ISTAT territory code')
     if territory.level != Territory.Level.MUNICIPALITY:
-        raise LineError("city", f"\"{city}\" is a {territory.level}, not a municipality")
+        raise LineError("city", f'"{city}" is a {territory.level}, not a municipality')
     start = _date(data.get("start_date"), "start_date") if data.get("start_date") else None
     end = _date(data.get("end_date"), "end_date") if data.get("end_date") else None
     if start and end and end < start:
@@ -383,8 +423,13 @@ def _parse_residency(data, vocabulary, locale_id):
     host = _text(data, "host_network")
     programme = []
     for item in _objects(data, "programme", ("date", "title", "description"), ("title",)):
-        programme.append({"date": _date(item.get("date"), "programme").isoformat(),
-                          "title": item["title"].strip(), "description": (item.get("description") or "").strip()})
+        programme.append(
+            {
+                "date": _date(item.get("date"), "programme").isoformat(),
+                "title": item["title"].strip(),
+                "description": (item.get("description") or "").strip(),
+            }
+        )
     return {
         "city": city,
         "start_date": start.isoformat() if start else None,
@@ -407,12 +452,14 @@ TYPE_PARSERS = {
 
 # --- the state of an existing page, in the same shape -----------------------------------------------------
 
+
 def existing_state(page):
     state = {
         "title": page.title,
         "summary": page.summary,
-        "body": stream_items(page.body, "paragraph") if all(
-            item["type"] == "paragraph" for item in page.body.raw_data) else ["(edited in the admin)"],
+        "body": stream_items(page.body, "paragraph")
+        if all(item["type"] == "paragraph" for item in page.body.raw_data)
+        else ["(edited in the admin)"],
         "sdgs": sorted(sdg.number for sdg in page.sdgs.all()),
         "territories": [link.territory.code for link in page.territory_links.all()],
         "themes": sorted(theme.slug for theme in page.themes.all()),
@@ -421,33 +468,47 @@ def existing_state(page):
         "year": page.year,
         "end_year": page.end_year,
         "status": page.status,
-        "key_figures": [{"value": v["value"], "label": v["label"]} for v in stream_items(page.key_figures, "key_figure")],
+        "key_figures": [
+            {"value": v["value"], "label": v["label"]} for v in stream_items(page.key_figures, "key_figure")
+        ],
     }
     if isinstance(page, GoodPracticePage):
         state.update({name: getattr(page, name) for name in SECTION_NAMES})
     elif page.entry_type_key == "case_study":
         state["practices"] = [link.practice.slug for link in page.documented_practices.all()]
     elif isinstance(page, TrainingModulePage):
-        state.update({
-            "programme": page.get_parent().slug,
-            "number": page.number, "macro_action": page.macro_action, "hub": page.hub, "format": page.format,
-            "duration": page.duration, "objectives": page.objectives,
-            "sessions": [{"date": v["date"], "title": v.get("title") or "", "place": v.get("place") or ""}
-                         for v in stream_items(page.sessions, "session")],
-            "practices": [{"slug": link.practice.slug, "note": link.note} for link in page.practice_links.all()],
-        })
+        state.update(
+            {
+                "programme": page.get_parent().slug,
+                "number": page.number,
+                "macro_action": page.macro_action,
+                "hub": page.hub,
+                "format": page.format,
+                "duration": page.duration,
+                "objectives": page.objectives,
+                "sessions": [
+                    {"date": v["date"], "title": v.get("title") or "", "place": v.get("place") or ""}
+                    for v in stream_items(page.sessions, "session")
+                ],
+                "practices": [{"slug": link.practice.slug, "note": link.note} for link in page.practice_links.all()],
+            }
+        )
     elif page.entry_type_key == "residency":
-        state.update({
-            "city": page.city.code if page.city_id else None,
-            "start_date": page.start_date.isoformat() if page.start_date else None,
-            "end_date": page.end_date.isoformat() if page.end_date else None,
-            "host_network": page.host_network.slug if page.host_network_id else None,
-            "programme": [{"date": v["date"], "title": v["title"], "description": v.get("description") or ""}
-                          for v in stream_items(page.programme, "day")],
-            "practices": [{"slug": link.practice.slug, "note": link.note} for link in page.practice_links.all()],
-            "participants": page.participants,
-            "participants_count": page.participants_count,
-        })
+        state.update(
+            {
+                "city": page.city.code if page.city_id else None,
+                "start_date": page.start_date.isoformat() if page.start_date else None,
+                "end_date": page.end_date.isoformat() if page.end_date else None,
+                "host_network": page.host_network.slug if page.host_network_id else None,
+                "programme": [
+                    {"date": v["date"], "title": v["title"], "description": v.get("description") or ""}
+                    for v in stream_items(page.programme, "day")
+                ],
+                "practices": [{"slug": link.practice.slug, "note": link.note} for link in page.practice_links.all()],
+                "participants": page.participants,
+                "participants_count": page.participants_count,
+            }
+        )
     return state
 
 
@@ -464,8 +525,9 @@ def load_existing(slugs_by_locale):
     found, duplicates = {}, set()
     for locale_code, slugs in slugs_by_locale.items():
         for key, model in ENTRY_TYPES.items():
-            queryset = (model.objects.filter(locale__language_code=locale_code, slug__in=slugs)
-                        .prefetch_related(*PREFETCH["common"], *PREFETCH.get(key, [])))
+            queryset = model.objects.filter(locale__language_code=locale_code, slug__in=slugs).prefetch_related(
+                *PREFETCH["common"], *PREFETCH.get(key, [])
+            )
             for page in queryset:
                 if (locale_code, page.slug) in found:
                     duplicates.add((locale_code, page.slug))
@@ -474,6 +536,7 @@ def load_existing(slugs_by_locale):
 
 
 # --- the import ---------------------------------------------------------------------------------------------
+
 
 class LibraryImport:
     def __init__(self, lines, progress=None):
@@ -498,8 +561,9 @@ class LibraryImport:
             try:
                 decoded.append((number, json.loads(text)))
             except json.JSONDecodeError as error:
-                self.report.problems.append(Problem(number, "(line)", f"is not valid JSON: {error.msg} "
-                                                                     f"at column {error.colno}"))
+                self.report.problems.append(
+                    Problem(number, "(line)", f"is not valid JSON: {error.msg} at column {error.colno}")
+                )
         locales = dict(Locale.objects.values_list("language_code", "id"))
         vocabulary = Vocabulary([data for _number, data in decoded if isinstance(data, dict)])
         first_line = {}
@@ -511,7 +575,8 @@ class LibraryImport:
                 continue
             if (locale_code, slug) in first_line:
                 self.report.problems.append(
-                    Problem(number, "slug", f"\"{slug}\" already appears on line {first_line[(locale_code, slug)]}"))
+                    Problem(number, "slug", f'"{slug}" already appears on line {first_line[(locale_code, slug)]}')
+                )
                 continue
             first_line[(locale_code, slug)] = number
             self.records.append(Record(number, entry_type, locale_code, slug, state))
@@ -519,8 +584,11 @@ class LibraryImport:
         slugs_by_locale = {}
         for record in self.records:
             slugs_by_locale.setdefault(record.locale, set()).add(record.slug)
-        linked = {(r.locale, link if isinstance(link, str) else link["slug"])
-                  for r in self.records for link in r.state.get("practices", [])}
+        linked = {
+            (r.locale, link if isinstance(link, str) else link["slug"])
+            for r in self.records
+            for link in r.state.get("practices", [])
+        }
         for locale_code, slug in linked:
             slugs_by_locale.setdefault(locale_code, set()).add(slug)
         existing, ambiguous = load_existing(slugs_by_locale)
@@ -542,24 +610,28 @@ class LibraryImport:
             target = in_file.get((record.locale, slug))
             stored = existing.get((record.locale, slug))
             if not ((target and target.type == "good_practice") or isinstance(stored, GoodPracticePage)):
-                self.report.problems.append(Problem(record.line, "practices",
-                                                    f"\"{slug}\" is not a good practice in this file or the library"))
+                self.report.problems.append(
+                    Problem(record.line, "practices", f'"{slug}" is not a good practice in this file or the library')
+                )
                 return
         if key in ambiguous:
-            self.report.problems.append(Problem(record.line, "slug", f"\"{record.slug}\" names several entries; "
-                                                                     "rename one of them in the admin"))
+            self.report.problems.append(
+                Problem(record.line, "slug", f'"{record.slug}" names several entries; rename one of them in the admin')
+            )
             return
         page = existing.get(key)
         if page is None:
             record.action = "create"
             return
         if page.entry_type_key != record.type:
-            self.report.problems.append(Problem(record.line, "type", f"\"{record.slug}\" is already a "
-                                                                     f"{page.entry_type_key}, not a {record.type}"))
+            self.report.problems.append(
+                Problem(record.line, "type", f'"{record.slug}" is already a {page.entry_type_key}, not a {record.type}')
+            )
             return
         if record.type == "training_module" and page.get_parent().slug != record.state["programme"]:
-            self.report.problems.append(Problem(record.line, "programme", "the module belongs to another "
-                                                                          "programme; move it in the admin"))
+            self.report.problems.append(
+                Problem(record.line, "programme", "the module belongs to another programme; move it in the admin")
+            )
             return
         record.page = page
         record.action = "unchanged" if existing_state(page) == record.state else "update"
@@ -571,9 +643,13 @@ class LibraryImport:
         tree = ensure_site_tree()
         locales = {locale.language_code: locale for locale in Locale.objects.all()}
         self._create_vocabulary(tree, locales)
-        territories = {t.code: t for t in Territory.objects.filter(
-            code__in={c for r in self.records for c in r.state["territories"]} |
-                     {r.state["city"] for r in self.records if r.state.get("city")})}
+        territories = {
+            t.code: t
+            for t in Territory.objects.filter(
+                code__in={c for r in self.records for c in r.state["territories"]}
+                | {r.state["city"] for r in self.records if r.state.get("city")}
+            )
+        }
         refs = {
             "sdgs": {s.number: s for s in SDG.objects.all()},
             "themes": {t.slug: t for t in Theme.objects.all()},
@@ -582,10 +658,15 @@ class LibraryImport:
             "territories": territories,
             "programmes": {(p.locale_id, p.slug): p for p in TrainingProgrammePage.objects.all()},
         }
-        linked = {link if isinstance(link, str) else link["slug"]
-                  for record in self.records for link in record.state.get("practices", [])}
-        refs["practices"] = {(p.locale.language_code, p.slug): p
-                             for p in GoodPracticePage.objects.filter(slug__in=linked).select_related("locale")}
+        linked = {
+            link if isinstance(link, str) else link["slug"]
+            for record in self.records
+            for link in record.state.get("practices", [])
+        }
+        refs["practices"] = {
+            (p.locale.language_code, p.slug): p
+            for p in GoodPracticePage.objects.filter(slug__in=linked).select_related("locale")
+        }
         # Practices first, so that a case study, module or residency can link a practice of a later line.
         ordered = sorted(self.records, key=lambda record: record.type != "good_practice")
         total = len(ordered)
@@ -605,7 +686,9 @@ class LibraryImport:
 
     def _create_vocabulary(self, tree, locales):
         Theme.objects.bulk_create([Theme(slug=slug, name_it=name) for slug, name in self.vocabulary.new_themes.items()])
-        Organisation.objects.bulk_create([Organisation(name=name) for name in self.vocabulary.new_organisations.values()])
+        Organisation.objects.bulk_create(
+            [Organisation(name=name) for name in self.vocabulary.new_organisations.values()]
+        )
         for (locale_id, slug), title in self.vocabulary.new_networks.items():
             parent = tree.networks
             if parent.locale_id != locale_id:
@@ -632,16 +715,18 @@ class LibraryImport:
         page.themes = [refs["themes"][slug] for slug in state["themes"]]
         page.networks = [refs["networks"][(locale.pk, slug)] for slug in state["networks"]]
         page.territory_links = [EntryTerritory(territory=refs["territories"][code]) for code in state["territories"]]
-        page.organisation_links = [EntryOrganisation(organisation=refs["organisations"][name])
-                                   for name in state["organisations"]]
+        page.organisation_links = [
+            EntryOrganisation(organisation=refs["organisations"][name]) for name in state["organisations"]
+        ]
         if record.type == "good_practice":
             for name in SECTION_NAMES:
                 setattr(page, name, state[name])
         elif record.type == "training_module":
             for name in ("number", "macro_action", "hub", "format", "duration", "objectives"):
                 setattr(page, name, state[name])
-            page.sessions = [("session", {**session, "date": date.fromisoformat(session["date"])})
-                             for session in state["sessions"]]
+            page.sessions = [
+                ("session", {**session, "date": date.fromisoformat(session["date"])}) for session in state["sessions"]
+            ]
         elif record.type == "residency":
             page.city = refs["territories"][state["city"]]
             page.start_date = date.fromisoformat(state["start_date"]) if state["start_date"] else None
@@ -651,12 +736,15 @@ class LibraryImport:
             page.participants, page.participants_count = state["participants"], state["participants_count"]
         practice = refs["practices"]
         if record.type == "case_study":
-            page.documented_practices = [CaseStudyPractice(practice=practice[(record.locale, slug)])
-                                         for slug in state["practices"]]
+            page.documented_practices = [
+                CaseStudyPractice(practice=practice[(record.locale, slug)]) for slug in state["practices"]
+            ]
         elif record.type in ("training_module", "residency"):
             link_model = ModulePractice if record.type == "training_module" else ResidencyPractice
-            page.practice_links = [link_model(practice=practice[(record.locale, link["slug"])], note=link["note"])
-                                   for link in state["practices"]]
+            page.practice_links = [
+                link_model(practice=practice[(record.locale, link["slug"])], note=link["note"])
+                for link in state["practices"]
+            ]
         if page.pk is None:
             self._parent(record, tree, locale, refs).add_child(instance=page)
         publish(page)

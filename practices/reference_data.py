@@ -60,8 +60,11 @@ def sync_rows(model, key, wanted, report, name):
 def load_sdgs(report):
     wanted = {
         int(row["number"]): {
-            "colour": row["colour"], "short_it": row["short_it"], "short_en": row["short_en"],
-            "title_it": row["title_it"], "title_en": row["title_en"],
+            "colour": row["colour"],
+            "short_it": row["short_it"],
+            "short_en": row["short_en"],
+            "title_it": row["title_it"],
+            "title_en": row["title_en"],
         }
         for row in read_csv("sdgs.csv")
     }

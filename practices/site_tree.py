@@ -31,15 +31,22 @@ def ensure_home():
         return site.root_page.specific
     root = Page.get_first_root_node()
     home = HomePage(
-        title="Libreria delle Buone Pratiche", slug="libreria", locale=Locale.get_default(),
+        title="Libreria delle Buone Pratiche",
+        slug="libreria",
+        locale=Locale.get_default(),
         intro="<p>Le buone pratiche, i casi studio, le residenze e i moduli formativi delle reti territoriali "
-              "italiane, da cercare per obiettivo di sviluppo sostenibile, territorio, rete e tema.</p>",
+        "italiane, da cercare per obiettivo di sviluppo sostenibile, territorio, rete e tema.</p>",
     )
     root.add_child(instance=home)
     publish(home)
     if site is None:
-        site = Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True,
-                                   site_name="Libreria delle Buone Pratiche")
+        site = Site.objects.create(
+            hostname="localhost",
+            port=80,
+            root_page=home,
+            is_default_site=True,
+            site_name="Libreria delle Buone Pratiche",
+        )
     else:
         old_root = site.root_page
         site.root_page = home
@@ -65,11 +72,25 @@ def ensure_site_tree():
     home = ensure_home()
     return SiteTree(
         home=home,
-        library=ensure_child(home, LibraryIndexPage, "Biblioteca", "biblioteca",
-                             intro="<p>Tutte le voci della biblioteca: buone pratiche, casi studio, residenze e "
-                                   "moduli formativi.</p>"),
-        residencies=ensure_child(home, ResidencyIndexPage, "Residenze", "residenze",
-                                 intro="<p>Giornate trascorse nei territori per vedere le pratiche dove nascono.</p>"),
-        networks=ensure_child(home, NetworkIndexPage, "Reti", "reti",
-                              intro="<p>Le reti territoriali che hanno prodotto le pratiche della biblioteca.</p>"),
+        library=ensure_child(
+            home,
+            LibraryIndexPage,
+            "Biblioteca",
+            "biblioteca",
+            intro="<p>Tutte le voci della biblioteca: buone pratiche, casi studio, residenze e moduli formativi.</p>",
+        ),
+        residencies=ensure_child(
+            home,
+            ResidencyIndexPage,
+            "Residenze",
+            "residenze",
+            intro="<p>Giornate trascorse nei territori per vedere le pratiche dove nascono.</p>",
+        ),
+        networks=ensure_child(
+            home,
+            NetworkIndexPage,
+            "Reti",
+            "reti",
+            intro="<p>Le reti territoriali che hanno prodotto le pratiche della biblioteca.</p>",
+        ),
     )

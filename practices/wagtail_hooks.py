@@ -15,10 +15,14 @@ class TerritoryFilterForm(BaseFilterForm):
     """Searches the 7,896 comuni by accent-folded name prefix, ISTAT code or car-plate code, in the ORM:
     territories are reference data, not something to keep in the full-text index."""
 
-    q = forms.CharField(label=_("Cerca"), required=False,
-                        widget=forms.TextInput(attrs={"placeholder": _("Nome del comune, provincia o regione")}))
-    level = forms.ChoiceField(label=_("Livello"), required=False,
-                              choices=[("", _("Tutti i livelli")), *Territory.Level.choices])
+    q = forms.CharField(
+        label=_("Cerca"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Nome del comune, provincia o regione")}),
+    )
+    level = forms.ChoiceField(
+        label=_("Livello"), required=False, choices=[("", _("Tutti i livelli")), *Territory.Level.choices]
+    )
 
     def filter(self, objects):
         objects = super().filter(objects)

@@ -33,7 +33,8 @@ class LibraryEntryForm(WagtailAdminPageForm):
             self.add_error("sdgs", _("Per pubblicare, scegli almeno un obiettivo di sviluppo sostenibile."))
         formset = self.formsets.get("territory_links")
         chosen = [
-            form for form in (formset.forms if formset else [])
+            form
+            for form in (formset.forms if formset else [])
             if form.is_valid() and form.cleaned_data.get("territory") and not form.cleaned_data.get("DELETE")
         ]
         if not chosen:
@@ -51,22 +52,36 @@ class LibraryEntry(BasePage):
         COMPLETED = "concluso", _("Concluso")
 
     summary = models.TextField(
-        _("sommario"), help_text=_("Due o tre frasi che dicono cosa è e perché conta: appare nelle schede e nei risultati.")
+        _("sommario"),
+        help_text=_("Due o tre frasi che dicono cosa è e perché conta: appare nelle schede e nei risultati."),
     )
     hero_image = models.ForeignKey(
-        "wagtailimages.Image", verbose_name=_("immagine principale"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "wagtailimages.Image",
+        verbose_name=_("immagine principale"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     body = StreamField(BodyBlock(), verbose_name=_("descrizione"), blank=True)
     sdgs = ParentalManyToManyField(
-        "practices.SDG", verbose_name=_("obiettivi di sviluppo sostenibile"), blank=True, related_name="entries",
+        "practices.SDG",
+        verbose_name=_("obiettivi di sviluppo sostenibile"),
+        blank=True,
+        related_name="entries",
         help_text=_("Gli obiettivi dell'Agenda 2030 a cui l'esperienza contribuisce davvero (di solito 1-3)."),
     )
     themes = ParentalManyToManyField(
-        "practices.Theme", verbose_name=_("temi"), blank=True, related_name="entries",
+        "practices.Theme",
+        verbose_name=_("temi"),
+        blank=True,
+        related_name="entries",
     )
     networks = ParentalManyToManyField(
-        "practices.NetworkPage", verbose_name=_("reti"), blank=True, related_name="entries",
+        "practices.NetworkPage",
+        verbose_name=_("reti"),
+        blank=True,
+        related_name="entries",
         help_text=_("Le reti che hanno prodotto o promosso l'esperienza."),
     )
     year = models.PositiveSmallIntegerField(
@@ -75,15 +90,23 @@ class LibraryEntry(BasePage):
     end_year = models.PositiveSmallIntegerField(_("anno di conclusione"), null=True, blank=True)
     status = models.CharField(_("stato"), max_length=20, choices=Status.choices, blank=True)
     key_figures = StreamField(
-        [("key_figure", KeyFigureBlock())], verbose_name=_("dati chiave"), blank=True,
+        [("key_figure", KeyFigureBlock())],
+        verbose_name=_("dati chiave"),
+        blank=True,
         help_text=_("I numeri che contano, es. «212 famiglie raggiunte»."),
     )
     resources = StreamField(
-        ResourceBlock(), verbose_name=_("allegati e link"), blank=True,
+        ResourceBlock(),
+        verbose_name=_("allegati e link"),
+        blank=True,
         help_text=_("Documenti da scaricare (PDF, schede, regolamenti) e link a materiali esterni."),
     )
-    contact_name = models.CharField(_("referente"), max_length=255, blank=True,
-                                    help_text=_("Chi contattare per saperne di più o replicare l'esperienza."))
+    contact_name = models.CharField(
+        _("referente"),
+        max_length=255,
+        blank=True,
+        help_text=_("Chi contattare per saperne di più o replicare l'esperienza."),
+    )
     contact_email = models.EmailField(_("email del referente"), blank=True, help_text=_("Sarà pubblica."))
     contact_url = models.URLField(_("sito o pagina di contatto"), blank=True)
 
@@ -96,14 +119,23 @@ class LibraryEntry(BasePage):
 
     classification_panels = [
         FieldPanel("sdgs", widget=forms.CheckboxSelectMultiple),
-        MultipleChooserPanel("territory_links", chooser_field_name="territory", heading=_("Territori"),
-                             label=_("territorio"),
-                             help_text=_("Scegli il livello più preciso: un comune vale anche per la sua provincia, "
-                                         "regione e ripartizione.")),
+        MultipleChooserPanel(
+            "territory_links",
+            chooser_field_name="territory",
+            heading=_("Territori"),
+            label=_("territorio"),
+            help_text=_(
+                "Scegli il livello più preciso: un comune vale anche per la sua provincia, regione e ripartizione."
+            ),
+        ),
         FieldPanel("themes", widget=forms.CheckboxSelectMultiple),
         FieldPanel("networks", widget=forms.CheckboxSelectMultiple),
-        MultipleChooserPanel("organisation_links", chooser_field_name="organisation",
-                             heading=_("Organizzazioni promotrici"), label=_("organizzazione")),
+        MultipleChooserPanel(
+            "organisation_links",
+            chooser_field_name="organisation",
+            heading=_("Organizzazioni promotrici"),
+            label=_("organizzazione"),
+        ),
     ]
     detail_panels = [
         MultiFieldPanel(
@@ -135,6 +167,10 @@ class LibraryEntry(BasePage):
         super().clean()
         if self.year and self.end_year and self.end_year < self.year:
             raise ValidationError({"end_year": _("L'anno di conclusione non può precedere l'anno di avvio.")})
+
+    @property
+    def type_label(self):
+        return self.specific_class._meta.verbose_name
 
     @property
     def territories(self):
@@ -187,22 +223,45 @@ class GoodPracticePage(LibraryEntry):
         ("replicability", _("Replicabilità")),
         ("lessons", _("Lezioni apprese")),
     ]
-    context = RichTextField(_("contesto"), blank=True, features=SECTION_FEATURES,
-                            help_text=_("Il territorio e il problema da cui nasce la pratica."))
-    objectives = RichTextField(_("obiettivi"), blank=True, features=SECTION_FEATURES,
-                               help_text=_("Cosa si voleva ottenere, e per chi."))
-    actors = RichTextField(_("attori coinvolti"), blank=True, features=SECTION_FEATURES,
-                           help_text=_("Chi ha partecipato e con quale ruolo."))
-    implementation = RichTextField(_("realizzazione"), blank=True, features=SECTION_FEATURES,
-                                   help_text=_("Le fasi, i tempi, le risorse."))
-    results = RichTextField(_("risultati"), blank=True, features=SECTION_FEATURES,
-                            help_text=_("Cosa è cambiato, con i numeri quando ci sono."))
-    enabling_factors = RichTextField(_("fattori abilitanti"), blank=True, features=SECTION_FEATURES,
-                                     help_text=_("Le condizioni che hanno reso possibile il successo."))
-    replicability = RichTextField(_("replicabilità"), blank=True, features=SECTION_FEATURES,
-                                  help_text=_("Cosa serve per riprodurre la pratica altrove."))
-    lessons = RichTextField(_("lezioni apprese"), blank=True, features=SECTION_FEATURES,
-                            help_text=_("Cosa rifareste e cosa cambiereste."))
+    context = RichTextField(
+        _("contesto"),
+        blank=True,
+        features=SECTION_FEATURES,
+        help_text=_("Il territorio e il problema da cui nasce la pratica."),
+    )
+    objectives = RichTextField(
+        _("obiettivi"), blank=True, features=SECTION_FEATURES, help_text=_("Cosa si voleva ottenere, e per chi.")
+    )
+    actors = RichTextField(
+        _("attori coinvolti"),
+        blank=True,
+        features=SECTION_FEATURES,
+        help_text=_("Chi ha partecipato e con quale ruolo."),
+    )
+    implementation = RichTextField(
+        _("realizzazione"), blank=True, features=SECTION_FEATURES, help_text=_("Le fasi, i tempi, le risorse.")
+    )
+    results = RichTextField(
+        _("risultati"),
+        blank=True,
+        features=SECTION_FEATURES,
+        help_text=_("Cosa è cambiato, con i numeri quando ci sono."),
+    )
+    enabling_factors = RichTextField(
+        _("fattori abilitanti"),
+        blank=True,
+        features=SECTION_FEATURES,
+        help_text=_("Le condizioni che hanno reso possibile il successo."),
+    )
+    replicability = RichTextField(
+        _("replicabilità"),
+        blank=True,
+        features=SECTION_FEATURES,
+        help_text=_("Cosa serve per riprodurre la pratica altrove."),
+    )
+    lessons = RichTextField(
+        _("lezioni apprese"), blank=True, features=SECTION_FEATURES, help_text=_("Cosa rifareste e cosa cambiereste.")
+    )
 
     requires_sdg_and_territory = True
     entry_type_key = "good_practice"
@@ -220,6 +279,13 @@ class GoodPracticePage(LibraryEntry):
         verbose_name = _("buona pratica")
         verbose_name_plural = _("buone pratiche")
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["module_links"] = self.module_links.filter(page__live=True).select_related("page")
+        context["residency_links"] = self.residency_links.filter(page__live=True).select_related("page")
+        context["case_studies"] = CaseStudyPage.objects.live().filter(documented_practices__practice=self).distinct()
+        return context
+
     def sections(self):
         return [(label, getattr(self, name)) for name, label in self.SECTIONS if getattr(self, name)]
 
@@ -232,8 +298,14 @@ class CaseStudyPage(LibraryEntry):
 
     content_panels = with_classification(
         LibraryEntry.content_panels,
-        [MultipleChooserPanel("documented_practices", chooser_field_name="practice",
-                              heading=_("Pratiche documentate"), label=_("pratica"))],
+        [
+            MultipleChooserPanel(
+                "documented_practices",
+                chooser_field_name="practice",
+                heading=_("Pratiche documentate"),
+                label=_("pratica"),
+            )
+        ],
     )
     parent_page_types = ["practices.LibraryIndexPage"]
     subpage_types = []

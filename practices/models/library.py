@@ -10,8 +10,9 @@ from .residencies import ResidencyPage
 from .training import TrainingModulePage
 
 # The public keys of the four entry types, used by the import, the facets and the API.
-ENTRY_TYPES = {model.entry_type_key: model for model in (GoodPracticePage, CaseStudyPage, ResidencyPage,
-                                                          TrainingModulePage)}
+ENTRY_TYPES = {
+    model.entry_type_key: model for model in (GoodPracticePage, CaseStudyPage, ResidencyPage, TrainingModulePage)
+}
 
 
 class LibraryIndexPage(BasePage):
@@ -32,7 +33,8 @@ class LibraryIndexPage(BasePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         entries = (
-            LibraryEntry.objects.live().filter(locale=self.locale)
+            LibraryEntry.objects.live()
+            .filter(locale=self.locale)
             .order_by("-first_published_at", "pk")
             .prefetch_related("sdgs", "territory_links__territory")
             .select_related("content_type")

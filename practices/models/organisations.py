@@ -27,8 +27,13 @@ class Organisation(index.Indexed, models.Model):
     name = models.CharField(_("nome"), max_length=255, unique=True)
     type = models.CharField(_("tipo"), max_length=30, choices=Type.choices, default=Type.ALTRO)
     territory = models.ForeignKey(
-        "practices.Territory", verbose_name=_("sede"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", help_text=_("Il comune (o la provincia, la regione) dove ha sede."),
+        "practices.Territory",
+        verbose_name=_("sede"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Il comune (o la provincia, la regione) dove ha sede."),
     )
     website = models.URLField(_("sito web"), blank=True)
 
@@ -105,7 +110,9 @@ class NetworkPage(BasePage):
     description = StreamField(BodyBlock(), verbose_name=_("descrizione"), blank=True)
     kind = models.CharField(_("tipo di rete"), max_length=30, choices=Kind.choices, default=Kind.TERRITORIALE)
     key_figures = StreamField(
-        [("key_figure", KeyFigureBlock())], verbose_name=_("dati chiave"), blank=True,
+        [("key_figure", KeyFigureBlock())],
+        verbose_name=_("dati chiave"),
+        blank=True,
         help_text=_("I numeri che raccontano la rete, es. «100+ organizzazioni coinvolte»."),
     )
     website = models.URLField(_("sito web"), blank=True)
@@ -116,10 +123,15 @@ class NetworkPage(BasePage):
         FieldPanel("description"),
         FieldPanel("key_figures"),
         FieldPanel("website"),
-        MultipleChooserPanel("territory_links", chooser_field_name="territory", heading=_("Territori"),
-                             label=_("territorio")),
-        MultipleChooserPanel("members", chooser_field_name="organisation", heading=_("Organizzazioni aderenti"),
-                             label=_("organizzazione")),
+        MultipleChooserPanel(
+            "territory_links", chooser_field_name="territory", heading=_("Territori"), label=_("territorio")
+        ),
+        MultipleChooserPanel(
+            "members",
+            chooser_field_name="organisation",
+            heading=_("Organizzazioni aderenti"),
+            label=_("organizzazione"),
+        ),
     ]
     search_fields = BasePage.search_fields + [
         index.SearchField("summary"),

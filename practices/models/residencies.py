@@ -34,17 +34,27 @@ class ResidencyPage(LibraryEntry):
     """A few days in a city to see practices where they happen."""
 
     city = models.ForeignKey(
-        "practices.Territory", verbose_name=_("città"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", help_text=_("Il comune che ospita la residenza."),
+        "practices.Territory",
+        verbose_name=_("città"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Il comune che ospita la residenza."),
     )
     start_date = models.DateField(_("inizio"), null=True, blank=True)
     end_date = models.DateField(_("fine"), null=True, blank=True)
     host_network = models.ForeignKey(
-        "practices.NetworkPage", verbose_name=_("rete ospitante"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="hosted_residencies",
+        "practices.NetworkPage",
+        verbose_name=_("rete ospitante"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="hosted_residencies",
     )
-    programme = StreamField([("day", ProgrammeDayBlock())], verbose_name=_("programma"), blank=True,
-                            help_text=_("Una voce per giornata."))
+    programme = StreamField(
+        [("day", ProgrammeDayBlock())], verbose_name=_("programma"), blank=True, help_text=_("Una voce per giornata.")
+    )
     participants = models.TextField(_("partecipanti"), blank=True, help_text=_("Chi ha partecipato."))
     participants_count = models.PositiveIntegerField(_("numero di partecipanti"), null=True, blank=True)
 
@@ -64,8 +74,9 @@ class ResidencyPage(LibraryEntry):
                 ],
                 heading=_("La residenza"),
             ),
-            MultipleChooserPanel("practice_links", chooser_field_name="practice", heading=_("Pratiche visitate"),
-                                 label=_("pratica")),
+            MultipleChooserPanel(
+                "practice_links", chooser_field_name="practice", heading=_("Pratiche visitate"), label=_("pratica")
+            ),
         ],
     )
     parent_page_types = ["practices.ResidencyIndexPage"]

@@ -73,8 +73,12 @@ class Territory(models.Model):
     name_other = models.CharField(_("nome nella seconda lingua ufficiale"), max_length=120, blank=True)
     name_folded = models.CharField(max_length=255, db_index=True, editable=False)
     parent = models.ForeignKey(
-        "self", verbose_name=_("territorio superiore"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("territorio superiore"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     macroarea_code = models.CharField(max_length=2, blank=True, db_index=True, editable=False)
     region_code = models.CharField(max_length=2, blank=True, db_index=True, editable=False)
@@ -99,15 +103,15 @@ class Territory(models.Model):
             return f"{self.label} ({self.sigla})"
         return self.label
 
+    def save(self, *args, **kwargs):
+        self.name_folded = fold(" ".join(filter(None, [self.name, self.name_other, self.name_en])))
+        super().save(*args, **kwargs)
+
     @property
     def label(self):
         if (get_language() or "it").startswith("en") and self.name_en:
             return self.name_en
         return self.name
-
-    def save(self, *args, **kwargs):
-        self.name_folded = fold(" ".join(filter(None, [self.name, self.name_other, self.name_en])))
-        super().save(*args, **kwargs)
 
     @property
     def ancestor_codes(self):
@@ -142,11 +146,11 @@ class Theme(models.Model):
     def __str__(self):
         return self.name
 
-    @property
-    def name(self):
-        return localized(self, "name")
-
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slugify(self.name_it)[:80]
         super().save(*args, **kwargs)
+
+    @property
+    def name(self):
+        return localized(self, "name")

@@ -18,8 +18,12 @@ class TrainingProgrammePage(BasePage):
     summary = models.TextField(_("sommario"), blank=True)
     start_date = models.DateField(_("inizio"), null=True, blank=True)
     end_date = models.DateField(_("fine"), null=True, blank=True)
-    funder = models.CharField(_("finanziatore"), max_length=255, blank=True,
-                              help_text=_("Chi ha finanziato il programma, es. un avviso ministeriale."))
+    funder = models.CharField(
+        _("finanziatore"),
+        max_length=255,
+        blank=True,
+        help_text=_("Chi ha finanziato il programma, es. un avviso ministeriale."),
+    )
     body = StreamField(BodyBlock(), verbose_name=_("descrizione"), blank=True)
     macro_actions = StreamField([("macro_action", MacroActionBlock())], verbose_name=_("macro-azioni"), blank=True)
     hubs = StreamField([("hub", HubBlock())], verbose_name=_("hub territoriali"), blank=True)
@@ -27,8 +31,10 @@ class TrainingProgrammePage(BasePage):
 
     content_panels = BasePage.content_panels + [
         FieldPanel("summary"),
-        MultiFieldPanel([FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")]), FieldPanel("funder")],
-                        heading=_("Periodo e finanziamento")),
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")]), FieldPanel("funder")],
+            heading=_("Periodo e finanziamento"),
+        ),
         FieldPanel("body"),
         FieldPanel("macro_actions"),
         FieldPanel("hubs"),
@@ -68,8 +74,12 @@ class TrainingModulePage(LibraryEntry):
         BLENDED = "misto", _("Misto")
 
     number = models.PositiveSmallIntegerField(_("numero del modulo"), null=True, blank=True)
-    macro_action = models.CharField(_("macro-azione"), max_length=255, blank=True,
-                                    help_text=_("Una delle macro-azioni del programma a cui appartiene il modulo."))
+    macro_action = models.CharField(
+        _("macro-azione"),
+        max_length=255,
+        blank=True,
+        help_text=_("Una delle macro-azioni del programma a cui appartiene il modulo."),
+    )
     hub = models.CharField(_("hub"), max_length=10, choices=Hub.choices, blank=True)
     format = models.CharField(_("modalità"), max_length=10, choices=Format.choices, blank=True)
     duration = models.CharField(_("durata"), max_length=60, blank=True, help_text=_("es. «6 ore in 2 incontri»."))
@@ -91,10 +101,16 @@ class TrainingModulePage(LibraryEntry):
                 ],
                 heading=_("Il modulo"),
             ),
-            MultipleChooserPanel("practice_links", chooser_field_name="practice", heading=_("Pratiche insegnate"),
-                                 label=_("pratica"),
-                                 help_text=_("Le pratiche da cui parte il modulo, nell'ordine in cui le presenta, "
-                                             "con una nota del formatore sul perché.")),
+            MultipleChooserPanel(
+                "practice_links",
+                chooser_field_name="practice",
+                heading=_("Pratiche insegnate"),
+                label=_("pratica"),
+                help_text=_(
+                    "Le pratiche da cui parte il modulo, nell'ordine in cui le presenta, "
+                    "con una nota del formatore sul perché."
+                ),
+            ),
         ],
     )
     search_fields = LibraryEntry.search_fields + [index.SearchField("objectives"), index.FilterField("hub")]

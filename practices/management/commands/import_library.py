@@ -16,7 +16,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="path of a .jsonl file, or - to read standard input")
-        parser.add_argument("--dry-run", action="store_true", help="validate and report what would change; write nothing")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="validate and report what would change; write nothing"
+        )
 
     def handle(self, *args, file, dry_run, **options):
         started = time.monotonic()
@@ -39,8 +41,13 @@ class Command(BaseCommand):
 
         actions = [record.action for record in importer.records]
         if dry_run:
-            self._summary("Dry run, nothing written. Would create", actions.count("create"),
-                          actions.count("update"), actions.count("unchanged"), report)
+            self._summary(
+                "Dry run, nothing written. Would create",
+                actions.count("create"),
+                actions.count("update"),
+                actions.count("unchanged"),
+                report,
+            )
             return
         importer.write()
         if show_progress:
@@ -50,8 +57,11 @@ class Command(BaseCommand):
 
     def _summary(self, prefix, created, updated, unchanged, report):
         self.stdout.write(self.style.SUCCESS(f"{prefix} {created}, updated {updated}, unchanged {unchanged}."))
-        for label, names in (("themes", report.new_themes), ("networks", report.new_networks),
-                             ("organisations", report.new_organisations)):
+        for label, names in (
+            ("themes", report.new_themes),
+            ("networks", report.new_networks),
+            ("organisations", report.new_organisations),
+        ):
             if names:
                 self.stdout.write(f"New {label} ({len(names)}): {', '.join(names)}")
 

@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+USERNAME = "admin"
+PASSWORD = "libreria"
+
+
+class Command(BaseCommand):
+    help = "Create the development superuser admin/libreria (development settings only)."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("refusing to create a superuser with a known password outside development settings")
+        user_model = get_user_model()
+        if not user_model.objects.filter(username=USERNAME).exists():
+            user_model.objects.create_superuser(USERNAME, "admin@example.org", PASSWORD)
+        self.stdout.write(
+            f"Admin: http://127.0.0.1:{options.get('port') or 8000}/admin/  user {USERNAME}  password {PASSWORD}"
+        )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", default="8000")

@@ -1,0 +1,47 @@
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+
+from practices.reference_data import load_reference_data
+from practices.site_tree import ensure_site_tree
+
+
+@pytest.fixture(autouse=True)
+def _needs_postgres(request):
+    """Tests marked `postgres` skip on SQLite, except where the run demands PostgreSQL (the PostgreSQL leg of
+    .ci/run sets REQUIRE_POSTGRES=true): there a missing PostgreSQL fails loudly instead of skipping."""
+    if request.node.get_closest_marker("postgres") is None:
+        return
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    if os.environ.get("REQUIRE_POSTGRES") == "true":
+        pytest.fail("this run requires PostgreSQL but DATABASE_URL does not point to it")
+    pytest.skip("runs on PostgreSQL only: set DATABASE_URL=postgres://…")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Reference data is loaded once into the test database; each test then runs in a rolled-back
+    transaction on top of it."""
+    with django_db_blocker.unblock():
+        load_reference_data()
+    yield
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+
+
+@pytest.fixture
+def site_tree(db):
+    return ensure_site_tree()
+
+
+@pytest.fixture
+def admin_user(db, django_user_model):
+    return django_user_model.objects.create_superuser("redazione", "redazione@example.org", "password")
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client

@@ -1,0 +1,238 @@
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from practices.importer import LibraryImport
+from practices.models import (
+    CaseStudyPage,
+    GoodPracticePage,
+    LibraryEntry,
+    NetworkPage,
+    ResidencyPage,
+    Territory,
+    Theme,
+    TrainingModulePage,
+)
+
+pytestmark = pytest.mark.django_db
+
+DEV_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "search-dev-practices.jsonl"
+
+
+def line(**fields):
+    base = {
+        "slug": "orto-condiviso",
+        "type": "good_practice",
+        "title": "Orto condiviso di quartiere",
+        "summary": "Un orto curato dai vicini.",
+        "body": "Primo paragrafo.\n\nSecondo paragrafo.",
+        "sdgs": [11, 2],
+        "territories": ["001272"],
+        "themes": ["orti urbani"],
+        "networks": ["Rete Orti"],
+        "year": 2021,
+    }
+    base.update(fields)
+    return json.dumps({key: value for key, value in base.items() if value is not ...})
+
+
+def run_import(*lines, dry_run=False):
+    """Run the command on `lines` through standard input; return (stdout, stderr, error or None)."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    stdin = io.TextIOWrapper(io.BytesIO("\n".join(lines).encode()), encoding="utf-8")
+    import sys
+
+    real_stdin = sys.stdin
+    sys.stdin = stdin
+    try:
+        call_command("import_library", "-", *(["--dry-run"] if dry_run else []), stdout=stdout, stderr=stderr)
+        error = None
+    except CommandError as exc:
+        error = exc
+    finally:
+        sys.stdin = real_stdin
+    return stdout.getvalue(), stderr.getvalue(), error
+
+
+def test_dev_corpus_imports_and_reimports_unchanged(site_tree):
+    out = io.StringIO()
+    call_command("import_library", str(DEV_CORPUS), stdout=out)
+    assert "created 60, updated 0, unchanged 0" in out.getvalue()
+    assert LibraryEntry.objects.live().count() == 60
+    assert GoodPracticePage.objects.count() == 41 and CaseStudyPage.objects.count() == 19
+    assert NetworkPage.objects.filter(title="Alleanza Aree Interne").exists()
+    practice = GoodPracticePage.objects.get(slug="emporio-solidale-valle-brembana")
+    assert sorted(practice.sdgs.values_list("number", flat=True)) == [1, 2]
+    assert practice.get_parent().specific == site_tree.library
+    assert practice.has_unpublished_changes is False and practice.revisions.count() == 1
+
+    out = io.StringIO()
+    call_command("import_library", str(DEV_CORPUS), stdout=out)
+    assert "created 0, updated 0, unchanged 60" in out.getvalue()
+    assert practice.revisions.count() == 1
+
+
+def test_import_creates_pages_with_all_their_links(site_tree):
+    stdout, stderr, error = run_import(line())
+    assert error is None, stderr
+    page = GoodPracticePage.objects.get(slug="orto-condiviso")
+    assert page.live and page.title == "Orto condiviso di quartiere"
+    assert [block.value.source for block in page.body] == ["<p>Primo paragrafo.</p>", "<p>Secondo paragrafo.</p>"]
+    assert [link.territory.code for link in page.territory_links.all()] == ["001272"]
+    assert list(page.themes.values_list("name_it", flat=True)) == ["orti urbani"]
+    assert page.networks.get().title == "Rete Orti"
+    assert "New networks (1): Rete Orti" in stdout
+    assert "created 1, updated 0, unchanged 0" in stdout
+
+
+def test_existing_themes_are_matched_by_name_or_slug_without_accents(site_tree):
+    stdout, _stderr, error = run_import(line(themes=["Poverta educativa", "welfare-di-comunita"]))
+    assert error is None
+    page = GoodPracticePage.objects.get(slug="orto-condiviso")
+    assert sorted(page.themes.values_list("slug", flat=True)) == ["poverta-educativa", "welfare-di-comunita"]
+    assert "New themes" not in stdout
+
+
+def test_changed_line_updates_the_page_with_a_new_revision(site_tree):
+    run_import(line())
+    stdout, _stderr, error = run_import(line(title="Orto condiviso del quartiere Aurora", sdgs=[11]))
+    assert error is None
+    assert "created 0, updated 1, unchanged 0" in stdout
+    page = GoodPracticePage.objects.get(slug="orto-condiviso")
+    assert page.title == "Orto condiviso del quartiere Aurora"
+    assert list(page.sdgs.values_list("number", flat=True)) == [11]
+    assert page.revisions.count() == 2
+
+
+def test_dry_run_reports_and_writes_nothing(site_tree):
+    pages_before = LibraryEntry.objects.count()
+    themes_before = Theme.objects.count()
+    stdout, _stderr, error = run_import(line(), line(slug="altro-orto"), dry_run=True)
+    assert error is None
+    assert "Dry run, nothing written. Would create 2, updated 0, unchanged 0." in stdout
+    assert "New themes (1): orti urbani" in stdout
+    assert LibraryEntry.objects.count() == pages_before
+    assert Theme.objects.count() == themes_before
+    assert not NetworkPage.objects.filter(title="Rete Orti").exists()
+
+
+@pytest.mark.parametrize(
+    ("bad_line", "expected"),
+    [
+        ("{not json", "line 2, field (line): is not valid JSON"),
+        ("[1, 2]", "line 2, field (line): must be a JSON object"),
+        (line(slug="b", sdgs=[18]), "line 2, field sdgs: 18 is not an SDG (1-17)"),
+        (line(slug="b", sdgs="13"), "line 2, field sdgs: must be a list"),
+        (line(slug="b", territories=["999999"]), 'line 2, field territories: "999999" is not an ISTAT territory code'),
+        (line(slug="b", territories=[]), "line 2, field territories: at least one territory is required"),
+        (line(slug="b", sdgs=[]), "line 2, field sdgs: at least one SDG is required"),
+        (line(slug="b", title=""), "line 2, field title: is required"),
+        (line(slug="b", type="blog_post"), "line 2, field type: must be one of"),
+        (line(slug="Non Valido"), 'line 2, field slug: "Non Valido" must be lower-case'),
+        (line(slug="b", year="2021"), "line 2, field year: must be a whole number"),
+        (line(slug="b", year=2021, end_year=2019), "line 2, field end_year: 2019 is before the start year 2021"),
+        (line(slug="b", colour="red"), "line 2, field colour: is not a field of good_practice"),
+        (line(slug="b", locale="fr"), "line 2, field locale: must be one of en, it"),
+        (line(), 'line 2, field slug: "orto-condiviso" already appears on line 1'),
+        (
+            line(slug="b", type="case_study", practices=["non-esiste"]),
+            'line 2, field practices: "non-esiste" is not a good practice',
+        ),
+        (line(slug="b", type="residency", city="001", sdgs=[4]), 'line 2, field city: "001" is a province'),
+        (
+            line(slug="b", type="training_module", programme="nessuno"),
+            'line 2, field programme: no training programme with slug "nessuno"',
+        ),
+    ],
+)
+def test_a_bad_line_is_named_and_nothing_is_written(site_tree, bad_line, expected):
+    before = LibraryEntry.objects.count()
+    _stdout, stderr, error = run_import(line(), bad_line)
+    assert error is not None and "nothing was imported" in str(error)
+    assert expected in stderr
+    assert LibraryEntry.objects.count() == before
+
+
+def test_every_bad_line_is_reported_not_just_the_first(site_tree):
+    _stdout, stderr, error = run_import(line(sdgs=[0]), line(slug="b", territories=["X"]), line(slug="c"))
+    assert error is not None
+    assert stderr.splitlines() == [
+        "line 1, field sdgs: 0 is not an SDG (1-17)",
+        'line 2, field territories: "X" is not an ISTAT territory code',
+    ]
+
+
+def test_invalid_utf8_and_blank_lines(site_tree):
+    importer = LibraryImport([line().encode(), b"", b"\xff\xfe broken"])
+    report = importer.plan()
+    assert [str(problem) for problem in report.problems] == ["line 3, field (line): is not valid UTF-8"]
+
+
+def test_missing_file_is_a_clear_error():
+    with pytest.raises(CommandError, match="cannot read /nonexistent.jsonl"):
+        call_command("import_library", "/nonexistent.jsonl")
+
+
+def test_a_type_change_is_refused(site_tree):
+    run_import(line())
+    _stdout, stderr, error = run_import(line(type="case_study"))
+    assert error is not None
+    assert 'line 1, field type: "orto-condiviso" is already a good_practice, not a case_study' in stderr
+
+
+def test_modules_residencies_and_case_studies_link_practices_of_later_lines(site_tree):
+    from tests.factories import TrainingProgrammeFactory
+
+    TrainingProgrammeFactory(
+        parent=site_tree.home,
+        slug="reti-solidali",
+        macro_actions=[("macro_action", {"title": "Sostenibilità sociale", "description": ""})],
+    )
+    module = line(
+        slug="modulo-1",
+        type="training_module",
+        programme="reti-solidali",
+        number=1,
+        macro_action="Sostenibilità sociale",
+        hub="nord",
+        format="misto",
+        duration="6 ore",
+        objectives=["Leggere il territorio"],
+        sessions=[{"date": "2022-10-05", "title": "Primo incontro"}],
+        practices=[{"slug": "orto-condiviso", "note": "Un esempio di cura condivisa."}],
+    )
+    residency = line(
+        slug="residenza-torino",
+        type="residency",
+        city="001272",
+        start_date="2023-05-18",
+        end_date="2023-05-20",
+        host_network="Rete Orti",
+        programme=[{"date": "2023-05-18", "title": "Arrivo", "description": "Visita all'orto"}],
+        practices=[{"slug": "orto-condiviso", "note": "La prima tappa."}],
+        participants_count=25,
+    )
+    case = line(slug="caso-orto", type="case_study", practices=["orto-condiviso"])
+    _stdout, stderr, error = run_import(module, residency, case, line())
+    assert error is None, stderr
+
+    practice = GoodPracticePage.objects.get(slug="orto-condiviso")
+    module_page = TrainingModulePage.objects.get(slug="modulo-1")
+    assert [(link.practice, link.note) for link in module_page.practice_links.all()] == [
+        (practice, "Un esempio di cura condivisa.")
+    ]
+    assert module_page.objective_list() == ["Leggere il territorio"]
+    assert module_page.sessions[0].value["date"].isoformat() == "2022-10-05"
+    residency_page = ResidencyPage.objects.get(slug="residenza-torino")
+    assert residency_page.city == Territory.objects.get(code="001272")
+    assert residency_page.host_network.title == "Rete Orti"
+    assert practice.module_links.get().page.specific == module_page
+    assert practice.residency_links.get().page.specific == residency_page
+    assert practice.case_study_links.get().page.slug == "caso-orto"
+
+    # The same file again is recognised as unchanged, type-specific fields included.
+    stdout, _stderr, error = run_import(module, residency, case, line())
+    assert "created 0, updated 0, unchanged 4" in stdout
