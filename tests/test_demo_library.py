@@ -1,0 +1,97 @@
+"""The demo library built from the seeds: what it holds, that it loads twice without change, and that
+every page of it renders."""
+
+import pytest
+from django.db import transaction
+from django.utils.html import escape
+from wagtail.models import Page, Revision
+
+from practices.demo import load_demo_library
+from practices.models import (
+    CaseStudyPage,
+    GoodPracticePage,
+    LibraryEntry,
+    NetworkPage,
+    ResidencyPage,
+    TrainingModulePage,
+    TrainingProgrammePage,
+)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """Loaded once for the module inside a transaction that is rolled back at the end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        report = load_demo_library()
+        yield report
+        transaction.set_rollback(True)
+
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_holds_at_least_thirty_entries_of_every_type(demo):
+    assert demo.import_problems == []
+    assert LibraryEntry.objects.live().count() >= 30
+    for model in (GoodPracticePage, CaseStudyPage, ResidencyPage, TrainingModulePage):
+        assert model.objects.live().exists(), model.__name__
+
+
+def test_programme_has_twelve_modules_in_three_macro_actions_across_three_hubs(demo):
+    programme = TrainingProgrammePage.objects.get(slug="reti-solidali-e-competenti")
+    modules = TrainingModulePage.objects.child_of(programme).live()
+    assert sorted(modules.values_list("number", flat=True)) == list(range(1, 13))
+    assert set(modules.values_list("hub", flat=True)) == {"nord", "centro", "sud"}
+    assert set(modules.values_list("macro_action", flat=True)) == set(programme.macro_action_titles())
+    assert len(programme.macro_action_titles()) == 3
+    assert all(module.practice_links.exists() for module in modules)
+
+
+def test_four_residencies_in_their_cities(demo):
+    cities = set(ResidencyPage.objects.live().values_list("city__name", flat=True))
+    assert cities == {"Torino", "Firenze", "Perugia", "Lecce"}
+    for residency in ResidencyPage.objects.live():
+        assert residency.start_date <= residency.end_date
+        assert len(residency.programme) >= 1
+
+
+def test_generative_territory_cases_are_placed_on_the_map(demo):
+    codes = set(CaseStudyPage.objects.values_list("territory_links__territory__code", flat=True))
+    assert {"035033", "001078", "039014", "011012", "011014"} <= codes  # Reggio Emilia, Chieri, Ravenna, Deiva, Framura
+
+
+def test_every_published_practice_has_an_sdg_a_territory_and_an_image(demo):
+    for entry in LibraryEntry.objects.live().specific():
+        assert entry.hero_image_id, entry.slug
+        if entry.requires_sdg_and_territory:
+            assert entry.sdgs.exists() and entry.territory_links.exists(), entry.slug
+
+
+def test_networks_have_members_and_key_figures(demo):
+    network = NetworkPage.objects.get(slug="rete-next-mobilitarsi")
+    assert network.members.count() >= 1
+    assert any(block.value["value"] == "100+" for block in network.key_figures)
+
+
+def test_loading_again_changes_nothing(demo):
+    pages, revisions = Page.objects.count(), Revision.objects.count()
+    report = load_demo_library()
+    assert report.import_problems == []
+    assert {kind: count for kind, count in report.created.items() if count} == {}
+    assert (Page.objects.count(), Revision.objects.count()) == (pages, revisions)
+
+
+def test_every_demo_page_renders(demo, client):
+    for page in Page.objects.live().filter(depth__gt=1).specific():
+        response = client.get(page.url)
+        assert response.status_code == 200, page.url
+        assert escape(page.title) in response.content.decode(), page.url
+
+
+def test_practice_shows_the_modules_that_teach_it_with_the_trainers_note(demo, client):
+    link = TrainingModulePage.objects.live().first().practice_links.first()
+    html = client.get(link.practice.url).content.decode()
+    assert escape(link.page.title) in html
+    assert escape(link.note) in html
+    module_html = client.get(link.page.url).content.decode()
+    assert escape(link.practice.title) in module_html

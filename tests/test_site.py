@@ -1,0 +1,86 @@
+"""Site-wide behaviour: language prefixes, errors, settings per environment."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(("accept", "target"), [("it-IT,it;q=0.9", "/it/"), ("en-GB,en;q=0.8", "/en/"), ("", "/it/")])
+def test_root_redirects_by_browser_language(client, site_tree, accept, target):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE=accept)
+    assert response.status_code == 302
+    assert response["Location"] == target
+
+
+def test_home_page_renders_in_italian(client, site_tree):
+    response = client.get("/it/")
+    assert response.status_code == 200
+    assert '<html lang="it">' in response.content.decode()
+
+
+def test_unknown_page_is_a_friendly_404(client, site_tree):
+    response = client.get("/it/non-esiste/")
+    assert response.status_code == 404
+    assert "Pagina non trovata" in response.content.decode()
+
+
+@pytest.mark.parametrize("query", ['"', "\x00", "-", "*", "a" * 10_000, "'; DROP TABLE wagtailcore_page; --"])
+def test_search_survives_odd_input(client, site_tree, query):
+    assert client.get("/it/search/", {"q": query}).status_code == 200
+
+
+def test_api_and_sitemap_live_outside_the_language_prefix(client, site_tree):
+    assert client.get("/api/v2/pages/").status_code == 200
+    assert client.get("/sitemap.xml").status_code == 200
+
+
+def run_settings(env):
+    clean_env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE")
+    }
+    clean_env.update(env, DJANGO_SETTINGS_MODULE="config.settings.production")
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        cwd=ROOT,
+        env=clean_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+def test_production_refuses_to_start_without_its_secrets(missing):
+    env = {"SECRET_KEY": "a-real-secret", "ALLOWED_HOSTS": "libreria.example.org"}
+    del env[missing]
+    result = run_settings(env)
+    assert result.returncode != 0
+    assert f"{missing} must be set in the environment for production." in result.stderr
+
+
+def test_production_starts_with_its_secrets():
+    result = run_settings({"SECRET_KEY": "a-real-secret", "ALLOWED_HOSTS": "libreria.example.org"})
+    assert result.returncode == 0, result.stderr
+    assert "started" in result.stdout
+
+
+def test_dev_superuser_is_refused_outside_development(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="refusing"):
+        call_command("create_dev_superuser")
+
+
+@pytest.mark.postgres
+def test_postgres_leg_really_runs_on_postgresql():
+    assert connection.vendor == "postgresql"
