@@ -79,9 +79,13 @@ def load_networks(items, tree, report):
             locale=tree.home.locale,
         )
         territories = {t.code: t for t in Territory.objects.filter(code__in=item["territories"])}
-        network.territory_links = [NetworkTerritory(territory=territories[code]) for code in item["territories"]]
+        network.territory_links = [
+            NetworkTerritory(territory=territories[code], sort_order=order)
+            for order, code in enumerate(item["territories"])
+        ]
         network.members = [
-            NetworkMember(organisation=organisations[m["organisation"]], role=m["role"]) for m in item["members"]
+            NetworkMember(organisation=organisations[m["organisation"]], role=m["role"], sort_order=order)
+            for order, m in enumerate(item["members"])
         ]
         tree.networks.add_child(instance=network)
         publish(network)

@@ -714,9 +714,13 @@ class LibraryImport:
         page.sdgs = [refs["sdgs"][number] for number in state["sdgs"]]
         page.themes = [refs["themes"][slug] for slug in state["themes"]]
         page.networks = [refs["networks"][(locale.pk, slug)] for slug in state["networks"]]
-        page.territory_links = [EntryTerritory(territory=refs["territories"][code]) for code in state["territories"]]
+        page.territory_links = [
+            EntryTerritory(territory=refs["territories"][code], sort_order=order)
+            for order, code in enumerate(state["territories"])
+        ]
         page.organisation_links = [
-            EntryOrganisation(organisation=refs["organisations"][name]) for name in state["organisations"]
+            EntryOrganisation(organisation=refs["organisations"][name], sort_order=order)
+            for order, name in enumerate(state["organisations"])
         ]
         if record.type == "good_practice":
             for name in SECTION_NAMES:
@@ -737,13 +741,14 @@ class LibraryImport:
         practice = refs["practices"]
         if record.type == "case_study":
             page.documented_practices = [
-                CaseStudyPractice(practice=practice[(record.locale, slug)]) for slug in state["practices"]
+                CaseStudyPractice(practice=practice[(record.locale, slug)], sort_order=order)
+                for order, slug in enumerate(state["practices"])
             ]
         elif record.type in ("training_module", "residency"):
             link_model = ModulePractice if record.type == "training_module" else ResidencyPractice
             page.practice_links = [
-                link_model(practice=practice[(record.locale, link["slug"])], note=link["note"])
-                for link in state["practices"]
+                link_model(practice=practice[(record.locale, link["slug"])], note=link["note"], sort_order=order)
+                for order, link in enumerate(state["practices"])
             ]
         if page.pk is None:
             self._parent(record, tree, locale, refs).add_child(instance=page)
