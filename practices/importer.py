@@ -9,14 +9,19 @@ valid, and then everything is written in one transaction.
 
 import json
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.utils.html import escape
 from django.utils.text import slugify
-from wagtail.models import Locale
+from modelsearch import index as search_index
+from modelsearch.signal_handlers import post_save_signal_handler
+from wagtail.models import Locale, Page, ReferenceIndex
 from wagtail.rich_text import RichText
+from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from .models import (
     ENTRY_TYPES,
@@ -82,6 +87,21 @@ TYPE_FIELDS = {
     },
 }
 SECTION_NAMES = [name for name, _label in GoodPracticePage.SECTIONS]
+
+
+@contextmanager
+def search_index_deferred():
+    """Disconnect modelsearch's save handler from the page models while an import writes; the caller
+    indexes what it wrote. The import runs in its own process (a management command), so no request
+    misses an index update meanwhile."""
+    models = [model for model in search_index.get_indexed_models() if issubclass(model, Page)]
+    for model in models:
+        post_save.disconnect(post_save_signal_handler, sender=model)
+    try:
+        yield
+    finally:
+        for model in models:
+            post_save.connect(post_save_signal_handler, sender=model)
 
 
 class LineError(Exception):
@@ -670,18 +690,26 @@ class LibraryImport:
         # Practices first, so that a case study, module or residency can link a practice of a later line.
         ordered = sorted(self.records, key=lambda record: record.type != "good_practice")
         total = len(ordered)
-        for done, record in enumerate(ordered, start=1):
-            if record.action == "unchanged":
-                self.report.unchanged += 1
-            else:
-                page = self._save(record, tree, locales[record.locale], refs)
-                if record.type == "good_practice":
-                    refs["practices"][(record.locale, record.slug)] = page
-                if record.action == "create":
-                    self.report.created += 1
+        saved = []
+        # Each page is saved three times (tree, revision, publish): index its references and its search
+        # document once, after all of them, instead of at every save.
+        with disable_reference_index_auto_update(), search_index_deferred():
+            for done, record in enumerate(ordered, start=1):
+                if record.action == "unchanged":
+                    self.report.unchanged += 1
                 else:
-                    self.report.updated += 1
-            self.progress(done, total)
+                    page = self._save(record, tree, locales[record.locale], refs)
+                    saved.append(page)
+                    if record.type == "good_practice":
+                        refs["practices"][(record.locale, record.slug)] = page
+                    if record.action == "create":
+                        self.report.created += 1
+                    else:
+                        self.report.updated += 1
+                self.progress(done, total)
+        for page in saved:
+            ReferenceIndex.create_or_update_for_object(page)
+            search_index.insert_or_update_object(page)
         return self.report
 
     def _create_vocabulary(self, tree, locales):
