@@ -31,9 +31,12 @@ from .models import (
     EntryTerritory,
     GoodPracticePage,
     LibraryEntry,
+    LibraryIndexPage,
     ModulePractice,
+    NetworkIndexPage,
     NetworkPage,
     Organisation,
+    ResidencyIndexPage,
     ResidencyPractice,
     Territory,
     Theme,
@@ -613,6 +616,7 @@ class LibraryImport:
             slugs_by_locale.setdefault(locale_code, set()).add(slug)
         existing, ambiguous = load_existing(slugs_by_locale)
         in_file = {(r.locale, r.slug): r for r in self.records}
+        self.translated_parents = self._translated_parents({record.locale for record in self.records})
         for record in self.records:
             self._decide(record, existing, ambiguous, in_file)
         self.report.new_themes = sorted(vocabulary.new_themes.values())
@@ -623,8 +627,42 @@ class LibraryImport:
         self.report.problems.sort(key=lambda problem: problem.line)
         return self.report
 
+    @staticmethod
+    def _translated_parents(locale_codes):
+        """Which index pages exist per non-default language: entries in English go under the English
+        translation of the library, which the import does not invent (the default tree it creates)."""
+        default = Locale.get_default().language_code
+        available = {}
+        for code in locale_codes - {default}:
+            available[code] = {
+                "library": LibraryIndexPage.objects.filter(locale__language_code=code).exists(),
+                "residencies": ResidencyIndexPage.objects.filter(locale__language_code=code).exists(),
+                "networks": NetworkIndexPage.objects.filter(locale__language_code=code).exists(),
+            }
+        return available
+
+    def _missing_parent(self, record):
+        needed = {"residency": ["residencies"], "training_module": []}.get(record.type, ["library"])
+        if record.state.get("networks") or record.state.get("host_network"):
+            needed.append("networks")
+        available = self.translated_parents.get(record.locale)
+        if available is None:
+            return None
+        return next((name for name in needed if not available[name]), None)
+
     def _decide(self, record, existing, ambiguous, in_file):
         key = (record.locale, record.slug)
+        missing = self._missing_parent(record)
+        if missing:
+            self.report.problems.append(
+                Problem(
+                    record.line,
+                    "locale",
+                    f'there is no "{record.locale}" translation of the {missing} '
+                    "index page yet: translate it in the admin first",
+                )
+            )
+            return
         for link in record.state.get("practices", []):
             slug = link if isinstance(link, str) else link["slug"]
             target = in_file.get((record.locale, slug))

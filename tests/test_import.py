@@ -136,6 +136,7 @@ def test_dry_run_reports_and_writes_nothing(site_tree):
         (line(slug="b", year=2021, end_year=2019), "line 2, field end_year: 2019 is before the start year 2021"),
         (line(slug="b", colour="red"), "line 2, field colour: is not a field of good_practice"),
         (line(slug="b", locale="fr"), "line 2, field locale: must be one of en, it"),
+        (line(slug="b", locale="en"), 'line 2, field locale: there is no "en" translation of the library index page'),
         (line(), 'line 2, field slug: "orto-condiviso" already appears on line 1'),
         (
             line(slug="b", type="case_study", practices=["non-esiste"]),
