@@ -28,7 +28,7 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {file}: {error.strerror}") from None
         with handle:
             lines = handle.readlines()
-        show_progress = self.stderr._out.isatty() if hasattr(self.stderr, "_out") else False
+        show_progress = self.stderr.isatty()
         importer = LibraryImport(lines, progress=self._progress_bar if show_progress else None)
         report = importer.plan()
         if not report.ok:
@@ -51,7 +51,7 @@ class Command(BaseCommand):
             return
         importer.write()
         if show_progress:
-            self.stderr.write("")
+            self.stderr.write("", style_func=lambda text: text)
         self._summary("Imported: created", report.created, report.updated, report.unchanged, report)
         self.stdout.write(f"in {time.monotonic() - started:.1f}s")
 
@@ -68,5 +68,6 @@ class Command(BaseCommand):
     def _progress_bar(self, done, total):
         width = 30
         filled = int(width * done / total) if total else width
-        self.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending="")
+        bar = f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+        self.stderr.write(bar, ending="", style_func=lambda text: text)  # progress, not an error: no red
         self.stderr.flush()
