@@ -543,18 +543,25 @@ PREFETCH = {
 }
 
 
+EXISTING_BATCH = 500
+
+
 def load_existing(slugs_by_locale):
     """Existing entries by (locale code, slug), with what existing_state reads prefetched per type."""
     found, duplicates = {}, set()
     for locale_code, slugs in slugs_by_locale.items():
+        slugs = sorted(slugs)
+        # In batches: SQLite refuses the prefetch queries of thousands of pages at once.
+        batches = [slugs[start : start + EXISTING_BATCH] for start in range(0, len(slugs), EXISTING_BATCH)]
         for key, model in ENTRY_TYPES.items():
-            queryset = model.objects.filter(locale__language_code=locale_code, slug__in=slugs).prefetch_related(
-                *PREFETCH["common"], *PREFETCH.get(key, [])
-            )
-            for page in queryset:
-                if (locale_code, page.slug) in found:
-                    duplicates.add((locale_code, page.slug))
-                found[(locale_code, page.slug)] = page
+            for batch in batches:
+                queryset = model.objects.filter(locale__language_code=locale_code, slug__in=batch).prefetch_related(
+                    *PREFETCH["common"], *PREFETCH.get(key, [])
+                )
+                for page in queryset:
+                    if (locale_code, page.slug) in found:
+                        duplicates.add((locale_code, page.slug))
+                    found[(locale_code, page.slug)] = page
     return found, duplicates
 
 

@@ -237,3 +237,12 @@ def test_modules_residencies_and_case_studies_link_practices_of_later_lines(site
     # The same file again is recognised as unchanged, type-specific fields included.
     stdout, _stderr, error = run_import(module, residency, case, line())
     assert "created 0, updated 0, unchanged 4" in stdout
+
+
+def test_reimport_reads_existing_entries_in_batches(site_tree, monkeypatch):
+    monkeypatch.setattr("practices.importer.EXISTING_BATCH", 2)
+    lines = [line(slug=f"orto-{n}", title=f"Orto {n}") for n in range(5)]
+    run_import(*lines)
+    stdout, _stderr, error = run_import(*lines)
+    assert error is None
+    assert "created 0, updated 0, unchanged 5" in stdout
