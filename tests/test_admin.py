@@ -83,3 +83,32 @@ def test_snippets_are_grouped_under_taxonomies(admin_client):
     response = admin_client.get(reverse("wagtailsnippets_practices_territory:list"), {"q": "Chieri"})
     assert response.status_code == 200
     assert "Chieri" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("model", "parent"),
+    [
+        ("goodpracticepage", "library"),
+        ("casestudypage", "library"),
+        ("residencypage", "residencies"),
+        ("networkpage", "networks"),
+        ("trainingprogrammepage", "home"),
+        ("standardpage", "home"),
+    ],
+)
+def test_every_page_type_has_a_working_add_form(admin_client, site_tree, model, parent):
+    app = "home" if model == "standardpage" else "practices"
+    url = reverse("wagtailadmin_pages:add", args=(app, model, getattr(site_tree, parent).pk))
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    assert 'id="page-edit-form"' in response.content.decode()
+
+
+def test_module_form_offers_practices_with_a_trainers_note(admin_client, site_tree):
+    from tests.factories import TrainingProgrammeFactory
+
+    programme = TrainingProgrammeFactory(parent=site_tree.home)
+    url = reverse("wagtailadmin_pages:add", args=("practices", "trainingmodulepage", programme.pk))
+    html = admin_client.get(url).content.decode()
+    assert "Pratiche insegnate" in html
+    assert "practice_links-__prefix__-note" in html

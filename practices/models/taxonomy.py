@@ -99,8 +99,11 @@ class Territory(models.Model):
         verbose_name_plural = _("territori")
 
     def __str__(self):
+        # Provinces and their capitals share names ("Torino"): say which one is meant.
         if self.level == self.Level.MUNICIPALITY and self.sigla:
             return f"{self.label} ({self.sigla})"
+        if self.level == self.Level.PROVINCE:
+            return _("%(name)s (provincia)") % {"name": self.label}
         return self.label
 
     def save(self, *args, **kwargs):
