@@ -12,10 +12,11 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from html import unescape
 
 from django.db import transaction
 from django.db.models.signals import post_save
-from django.utils.html import escape
+from django.utils.html import escape, strip_tags
 from django.utils.text import slugify
 from modelsearch import index as search_index
 from modelsearch.signal_handlers import post_save_signal_handler
@@ -153,10 +154,21 @@ class ImportReport:
 # --- helpers that turn import text into stored values, and back ---------------------------------------
 
 
-def paragraphs_html(text):
-    """Paragraphs separated by blank lines, as escaped <p> elements."""
+def paragraphs(text):
+    """Paragraphs separated by blank lines, each with its whitespace collapsed."""
     parts = [" ".join(part.split()) for part in re.split(r"\n\s*\n", text or "")]
-    return [f"<p>{escape(part)}</p>" for part in parts if part]
+    return [part for part in parts if part]
+
+
+def paragraph_html(text):
+    return f"<p>{escape(text)}</p>"
+
+
+def html_paragraphs(html):
+    """The text of each paragraph of stored rich text. The admin rewrites the HTML it saves (block keys,
+    entities), so what is stored is compared with the import by its text."""
+    texts = (" ".join(unescape(strip_tags(part)).split()) for part in re.split(r"</p>|<br\s*/?>", html or ""))
+    return [text for text in texts if text]
 
 
 def stream_items(stream_value, block_type):
@@ -164,6 +176,29 @@ def stream_items(stream_value, block_type):
 
 
 # --- validation of one line -----------------------------------------------------------------------------
+
+
+INVALID_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
+
+
+def find_invalid_text(value):
+    """True if a string anywhere in `value` holds a NUL or a lone surrogate, which no database stores."""
+    if isinstance(value, str):
+        return bool(INVALID_CHARACTERS.search(value))
+    if isinstance(value, dict):
+        return any(find_invalid_text(key) or find_invalid_text(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(find_invalid_text(item) for item in value)
+    return False
+
+
+def _string(value, name, max_length=None, what="must be text"):
+    if not isinstance(value, str):
+        raise LineError(name, what)
+    value = value.strip()
+    if max_length and len(value) > max_length:
+        raise LineError(name, f'"{value[:40]}…" is longer than {max_length} characters')
+    return value
 
 
 def _text(data, name, required=False, max_length=None):
@@ -205,24 +240,34 @@ def _list(data, name, item_type=str):
     return value
 
 
-def _objects(data, name, keys, required_keys=()):
-    value = _list(data, name, dict)
-    for position, item in enumerate(value, start=1):
+def _objects(data, name, keys, required_keys=(), max_lengths=None):
+    """A list of objects whose values are text; returns them with every key present and stripped."""
+    cleaned = []
+    for position, item in enumerate(_list(data, name, dict), start=1):
         unknown = set(item) - set(keys)
         if unknown:
             raise LineError(name, f"item {position} has unknown key(s): {', '.join(sorted(unknown))}")
-        for key in required_keys:
-            if not isinstance(item.get(key), str) or not item[key].strip():
-                raise LineError(name, f'item {position} needs a non-empty "{key}"')
+        row = {}
         for key in keys:
-            if isinstance(item.get(key), bool | list | dict | float):
-                raise LineError(name, f'item {position}: "{key}" must be text')
-    return value
+            value = item.get(key)
+            if value is None:
+                value = ""
+            if not isinstance(value, str):
+                raise LineError(name, f'item {position}: "{key}" must be text, not {json.dumps(value)}')
+            value = value.strip()
+            limit = (max_lengths or {}).get(key)
+            if limit and len(value) > limit:
+                raise LineError(name, f'item {position}: "{key}" is longer than {limit} characters')
+            if key in required_keys and not value:
+                raise LineError(name, f'item {position} needs a non-empty "{key}"')
+            row[key] = value
+        cleaned.append(row)
+    return cleaned
 
 
 def _date(value, name):
-    if not isinstance(value, str):
-        raise LineError(name, "must be a date written YYYY-MM-DD")
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise LineError(name, f"must be a date written YYYY-MM-DD, not {json.dumps(value)}")
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -253,9 +298,14 @@ class Vocabulary:
                 self.theme_by_key.setdefault(fold(theme.name_en), theme.slug)
         self.new_themes = {}  # slug -> name
         self.networks = {}
-        for network in NetworkPage.objects.all().only("id", "title", "slug", "locale_id"):
+        self.network_by_translation = {}  # (locale_id, translation_key) -> slug
+        self.translation_key_by_name = {}  # folded title or slug -> translation_key, in any language
+        for network in NetworkPage.objects.all().only("id", "title", "slug", "locale_id", "translation_key"):
             self.networks[(network.locale_id, network.slug)] = network.slug
             self.networks[(network.locale_id, fold(network.title))] = network.slug
+            self.network_by_translation[(network.locale_id, network.translation_key)] = network.slug
+            self.translation_key_by_name.setdefault(fold(network.title), network.translation_key)
+            self.translation_key_by_name.setdefault(network.slug, network.translation_key)
         self.new_networks = {}  # (locale_id, slug) -> title
         self.organisations = {fold(name): name for name in Organisation.objects.values_list("name", flat=True)}
         self.new_organisations = {}
@@ -264,7 +314,8 @@ class Vocabulary:
             self.programmes[(programme.locale_id, programme.slug)] = programme
 
     def theme(self, name):
-        key = fold(name.strip())
+        name = _string(name, "themes", max_length=Theme._meta.get_field("name_it").max_length)
+        key = fold(name)
         if key in self.theme_by_key:
             return self.theme_by_key[key]
         slug = slugify(name)[:80]
@@ -272,27 +323,36 @@ class Vocabulary:
             raise LineError("themes", f'"{name}" cannot be turned into a theme')
         if slug in self.theme_by_key:
             return self.theme_by_key[slug]
-        self.new_themes[slug] = name.strip()
+        self.new_themes[slug] = name
         self.theme_by_key[key] = self.theme_by_key[slug] = slug
         return slug
 
     def network(self, locale_id, name, field_name="networks"):
-        key = fold(name.strip())
+        name = _string(name, field_name, max_length=NetworkPage._meta.get_field("title").max_length)
+        key = fold(name)
         for candidate in ((locale_id, key), (locale_id, slugify(name))):
             if candidate in self.networks:
                 return self.networks[candidate]
+        # A network known in another language is that network, not a new one: use its translation.
+        translation_key = self.translation_key_by_name.get(key) or self.translation_key_by_name.get(slugify(name))
+        if translation_key:
+            translated = self.network_by_translation.get((locale_id, translation_key))
+            if translated is None:
+                raise LineError(field_name, f'"{name}" has no translation in this language yet: translate it first')
+            return translated
         slug = slugify(name)[:255]
         if not slug:
             raise LineError(field_name, f'"{name}" cannot be turned into a network')
-        self.new_networks[(locale_id, slug)] = name.strip()
+        self.new_networks[(locale_id, slug)] = name
         self.networks[(locale_id, key)] = self.networks[(locale_id, slug)] = slug
         return slug
 
     def organisation(self, name):
-        key = fold(name.strip())
+        name = _string(name, "organisations", max_length=Organisation._meta.get_field("name").max_length)
+        key = fold(name)
         if key not in self.organisations:
-            self.organisations[key] = name.strip()
-            self.new_organisations[key] = name.strip()
+            self.organisations[key] = name
+            self.new_organisations[key] = name
         return self.organisations[key]
 
 
@@ -304,6 +364,12 @@ def parse_line(data, vocabulary, locales):
     """Validate one decoded line and return (type, locale, slug, desired state). Raises LineError."""
     if not isinstance(data, dict):
         raise LineError("(line)", "must be a JSON object")
+    for name, value in data.items():
+        if find_invalid_text(name) or find_invalid_text(value):
+            raise LineError(
+                name if not find_invalid_text(name) else "(line)",
+                "contains a NUL character or a broken surrogate, which cannot be stored",
+            )
     entry_type = _text(data, "type", required=True)
     if entry_type not in ENTRY_TYPES:
         raise LineError("type", f'must be one of {", ".join(ENTRY_TYPES)}, not "{entry_type}"')
@@ -339,7 +405,7 @@ def parse_line(data, vocabulary, locales):
     state = {
         "title": _text(data, "title", required=True, max_length=255),
         "summary": _text(data, "summary", required=True),
-        "body": paragraphs_html(_text(data, "body")),
+        "body": paragraphs(_text(data, "body")),
         "sdgs": sorted(set(sdgs)),
         "territories": list(dict.fromkeys(territories)),
         "themes": sorted({vocabulary.theme(name) for name in _list(data, "themes", str) if name.strip()}),
@@ -352,19 +418,32 @@ def parse_line(data, vocabulary, locales):
         "year": year,
         "end_year": end_year,
         "status": _choice(data, "status", LibraryEntry.Status.values),
-        "key_figures": [
-            {"value": str(item["value"]).strip(), "label": str(item["label"]).strip()}
-            for item in _objects(data, "key_figures", ("value", "label"), ("label",))
-            if str(item.get("value", "")).strip()
-        ],
+        "key_figures": _key_figures(data),
     }
     state.update(TYPE_PARSERS[entry_type](data, vocabulary, locale_id))
     return entry_type, locale_code, slug, state
 
 
+def _key_figures(data):
+    figures = []
+    for item in _list(data, "key_figures", dict):
+        if isinstance(item.get("value"), int) and not isinstance(item.get("value"), bool):
+            item = {**item, "value": str(item["value"])}  # 95 and "95" are the same figure
+        figures.append(item)
+    return _objects(
+        {"key_figures": figures},
+        "key_figures",
+        ("value", "label"),
+        ("value", "label"),
+        max_lengths={"value": 30, "label": 120},
+    )
+
+
 def _practice_links(data):
     links = []
-    value = data.get("practices") or []
+    value = data.get("practices")
+    if value is None:
+        return links
     if not isinstance(value, list):
         raise LineError("practices", "must be a list")
     for position, item in enumerate(value, start=1):
@@ -385,7 +464,9 @@ def _practice_links(data):
 
 
 def _parse_good_practice(data, vocabulary, locale_id):
-    sections = data.get("sections") or {}
+    sections = data.get("sections")
+    if sections is None:
+        sections = {}
     if not isinstance(sections, dict):
         raise LineError("sections", "must be an object of section texts")
     unknown = set(sections) - set(SECTION_NAMES)
@@ -395,9 +476,10 @@ def _parse_good_practice(data, vocabulary, locale_id):
         )
     state = {}
     for name in SECTION_NAMES:
-        if not isinstance(sections.get(name) or "", str):
-            raise LineError("sections", f'"{name}" must be text')
-        state[name] = "".join(paragraphs_html(sections.get(name) or ""))
+        text = sections.get(name)
+        if text is not None and not isinstance(text, str):
+            raise LineError("sections", f'"{name}" must be text, not {json.dumps(text)}')
+        state[name] = paragraphs(text or "")
     return state
 
 
@@ -411,12 +493,12 @@ def _parse_training_module(data, vocabulary, locale_id):
     if programme is None:
         raise LineError("programme", f'no training programme with slug "{programme_slug}" in this language')
     sessions = []
-    for item in _objects(data, "sessions", ("date", "title", "place")):
+    for item in _objects(data, "sessions", ("date", "title", "place"), max_lengths={"title": 255, "place": 255}):
         sessions.append(
             {
-                "date": _date(item.get("date"), "sessions").isoformat(),
-                "title": (item.get("title") or "").strip(),
-                "place": (item.get("place") or "").strip(),
+                "date": _date(item["date"], "sessions").isoformat(),
+                "title": item["title"],
+                "place": item["place"],
             }
         )
     return {
@@ -439,18 +521,18 @@ def _parse_residency(data, vocabulary, locale_id):
         raise LineError("city", f'"{city}" is not an ISTAT territory code')
     if territory.level != Territory.Level.MUNICIPALITY:
         raise LineError("city", f'"{city}" is a {territory.level}, not a municipality')
-    start = _date(data.get("start_date"), "start_date") if data.get("start_date") else None
-    end = _date(data.get("end_date"), "end_date") if data.get("end_date") else None
+    start = _date(data["start_date"], "start_date") if data.get("start_date") is not None else None
+    end = _date(data["end_date"], "end_date") if data.get("end_date") is not None else None
     if start and end and end < start:
         raise LineError("end_date", f"{end} is before the start date {start}")
     host = _text(data, "host_network")
     programme = []
-    for item in _objects(data, "programme", ("date", "title", "description"), ("title",)):
+    for item in _objects(data, "programme", ("date", "title", "description"), ("title",), {"title": 255}):
         programme.append(
             {
-                "date": _date(item.get("date"), "programme").isoformat(),
-                "title": item["title"].strip(),
-                "description": (item.get("description") or "").strip(),
+                "date": _date(item["date"], "programme").isoformat(),
+                "title": item["title"],
+                "description": item["description"],
             }
         )
     return {
@@ -480,9 +562,9 @@ def existing_state(page):
     state = {
         "title": page.title,
         "summary": page.summary,
-        "body": stream_items(page.body, "paragraph")
+        "body": [text for html in stream_items(page.body, "paragraph") for text in html_paragraphs(html)]
         if all(item["type"] == "paragraph" for item in page.body.raw_data)
-        else ["(edited in the admin)"],
+        else ["(images, quotes or headings added in the admin)"],
         "sdgs": sorted(sdg.number for sdg in page.sdgs.all()),
         "territories": [link.territory.code for link in page.territory_links.all()],
         "themes": sorted(theme.slug for theme in page.themes.all()),
@@ -496,7 +578,7 @@ def existing_state(page):
         ],
     }
     if isinstance(page, GoodPracticePage):
-        state.update({name: getattr(page, name) for name in SECTION_NAMES})
+        state.update({name: html_paragraphs(getattr(page, name)) for name in SECTION_NAMES})
     elif page.entry_type_key == "case_study":
         state["practices"] = [link.practice.slug for link in page.documented_practices.all()]
     elif isinstance(page, TrainingModulePage):
@@ -590,7 +672,12 @@ class LibraryImport:
                 continue
             try:
                 decoded.append((number, json.loads(text)))
-            except json.JSONDecodeError as error:
+            except (ValueError, RecursionError) as error:
+                if not isinstance(error, json.JSONDecodeError):  # too deep, or a number too long to convert
+                    self.report.problems.append(
+                        Problem(number, "(line)", "is not valid JSON: too deeply nested or a number too long")
+                    )
+                    continue
                 self.report.problems.append(
                     Problem(number, "(line)", f"is not valid JSON: {error.msg} at column {error.colno}")
                 )
@@ -600,6 +687,9 @@ class LibraryImport:
         for number, data in decoded:
             try:
                 entry_type, locale_code, slug, state = parse_line(data, vocabulary, locales)
+            except RecursionError:
+                self.report.problems.append(Problem(number, "(line)", "is too deeply nested"))
+                continue
             except LineError as error:
                 self.report.problems.append(Problem(number, error.field, error.message))
                 continue
@@ -638,14 +728,18 @@ class LibraryImport:
     def _translated_parents(locale_codes):
         """Which index pages exist per non-default language: entries in English go under the English
         translation of the library, which the import does not invent (the default tree it creates)."""
-        default = Locale.get_default().language_code
+        default = Locale.get_default()
         available = {}
-        for code in locale_codes - {default}:
-            available[code] = {
-                "library": LibraryIndexPage.objects.filter(locale__language_code=code).exists(),
-                "residencies": ResidencyIndexPage.objects.filter(locale__language_code=code).exists(),
-                "networks": NetworkIndexPage.objects.filter(locale__language_code=code).exists(),
-            }
+        for code in locale_codes - {default.language_code}:
+            locale = Locale.objects.get(language_code=code)
+            available[code] = {}
+            for name, model in (
+                ("library", LibraryIndexPage),
+                ("residencies", ResidencyIndexPage),
+                ("networks", NetworkIndexPage),
+            ):
+                original = model.objects.filter(locale=default).first()
+                available[code][name] = bool(original and original.get_translation_or_none(locale))
         return available
 
     def _missing_parent(self, record):
@@ -700,6 +794,16 @@ class LibraryImport:
             return
         record.page = page
         record.action = "unchanged" if existing_state(page) == record.state else "update"
+        if record.action == "update" and page.has_unpublished_changes and page.live:
+            # The import writes on the published page; an editor's pending draft would be lost.
+            self.report.problems.append(
+                Problem(
+                    record.line,
+                    "slug",
+                    f'"{record.slug}" has a draft not yet published in the admin: '
+                    "publish or discard it before importing",
+                )
+            )
 
     @transaction.atomic
     def write(self):
@@ -759,9 +863,8 @@ class LibraryImport:
 
     def _create_vocabulary(self, tree, locales):
         Theme.objects.bulk_create([Theme(slug=slug, name_it=name) for slug, name in self.vocabulary.new_themes.items()])
-        Organisation.objects.bulk_create(
-            [Organisation(name=name) for name in self.vocabulary.new_organisations.values()]
-        )
+        for name in self.vocabulary.new_organisations.values():
+            Organisation.objects.create(name=name)  # one by one: save signals index them for the admin
         for (locale_id, slug), title in self.vocabulary.new_networks.items():
             parent = tree.networks
             if parent.locale_id != locale_id:
@@ -781,7 +884,7 @@ class LibraryImport:
         page = record.page or ENTRY_TYPES[record.type](slug=record.slug, locale=locale)
         page.title = state["title"]
         page.summary = state["summary"]
-        page.body = [("paragraph", RichText(html)) for html in state["body"]]
+        page.body = [("paragraph", RichText(paragraph_html(text))) for text in state["body"]]
         page.year, page.end_year, page.status = state["year"], state["end_year"], state["status"]
         page.key_figures = [("key_figure", figure) for figure in state["key_figures"]]
         page.sdgs = [refs["sdgs"][number] for number in state["sdgs"]]
@@ -791,13 +894,15 @@ class LibraryImport:
             EntryTerritory(territory=refs["territories"][code], sort_order=order)
             for order, code in enumerate(state["territories"])
         ]
+        # The file names organisations and documented practices; roles and notes are written in the admin.
+        roles = {link.organisation_id: link.role for link in page.organisation_links.all()} if page.pk else {}
         page.organisation_links = [
-            EntryOrganisation(organisation=refs["organisations"][name], sort_order=order)
-            for order, name in enumerate(state["organisations"])
+            EntryOrganisation(organisation=organisation, role=roles.get(organisation.pk, ""), sort_order=order)
+            for order, organisation in enumerate(refs["organisations"][name] for name in state["organisations"])
         ]
         if record.type == "good_practice":
             for name in SECTION_NAMES:
-                setattr(page, name, state[name])
+                setattr(page, name, "".join(paragraph_html(text) for text in state[name]))
         elif record.type == "training_module":
             for name in ("number", "macro_action", "hub", "format", "duration", "objectives"):
                 setattr(page, name, state[name])
@@ -813,9 +918,10 @@ class LibraryImport:
             page.participants, page.participants_count = state["participants"], state["participants_count"]
         practice = refs["practices"]
         if record.type == "case_study":
+            notes = {link.practice_id: link.note for link in page.documented_practices.all()} if page.pk else {}
             page.documented_practices = [
-                CaseStudyPractice(practice=practice[(record.locale, slug)], sort_order=order)
-                for order, slug in enumerate(state["practices"])
+                CaseStudyPractice(practice=documented, note=notes.get(documented.pk, ""), sort_order=order)
+                for order, documented in enumerate(practice[(record.locale, slug)] for slug in state["practices"])
             ]
         elif record.type in ("training_module", "residency"):
             link_model = ModulePractice if record.type == "training_module" else ResidencyPractice
@@ -825,5 +931,10 @@ class LibraryImport:
             ]
         if page.pk is None:
             self._parent(record, tree, locale, refs).add_child(instance=page)
-        publish(page)
+        if page.pk and not page.live and record.action == "update":
+            # Unpublished by an editor: update it, keep it offline (as the admin does, row and revision).
+            page.save()
+            page.save_revision(log_action=True)
+        else:
+            publish(page)
         return page

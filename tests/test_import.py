@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from wagtail.rich_text import RichText
+from wagtail.search.backends import get_search_backend
 
 from practices.importer import LibraryImport
 from practices.models import (
@@ -11,11 +13,13 @@ from practices.models import (
     GoodPracticePage,
     LibraryEntry,
     NetworkPage,
+    Organisation,
     ResidencyPage,
     Territory,
     Theme,
     TrainingModulePage,
 )
+from practices.site_tree import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -192,6 +196,11 @@ def test_modules_residencies_and_case_studies_link_practices_of_later_lines(site
         slug="reti-solidali",
         macro_actions=[("macro_action", {"title": "Sostenibilità sociale", "description": ""})],
     )
+    module_with_number_title = line(
+        slug="m", type="training_module", programme="reti-solidali", sessions=[{"date": "2022-10-05", "title": 5}]
+    )
+    _stdout, stderr, error = run_import(module_with_number_title)
+    assert 'line 1, field sessions: item 1: "title" must be text, not 5' in stderr
     module = line(
         slug="modulo-1",
         type="training_module",
@@ -246,3 +255,94 @@ def test_reimport_reads_existing_entries_in_batches(site_tree, monkeypatch):
     stdout, _stderr, error = run_import(*lines)
     assert error is None
     assert "created 0, updated 0, unchanged 5" in stdout
+
+
+def test_key_figures_accept_numbers_as_values(site_tree):
+    _stdout, stderr, error = run_import(line(key_figures=[{"value": 212, "label": "famiglie"}]))
+    assert error is None, stderr
+    page = GoodPracticePage.objects.get(slug="orto-condiviso")
+    assert [dict(block.value) for block in page.key_figures] == [{"value": "212", "label": "famiglie"}]
+
+
+def test_admin_edits_to_roles_and_notes_survive_an_update(site_tree):
+    practice = line(slug="pratica")
+    case = line(slug="caso", type="case_study", practices=["pratica"], organisations=["Comune di Chieri"])
+    run_import(practice, case)
+    page = CaseStudyPage.objects.get(slug="caso")
+    page.organisation_links.update(role="capofila")
+    page.documented_practices.update(note="La pratica nasce qui.")
+    stdout, stderr, error = run_import(
+        practice,
+        line(
+            slug="caso",
+            type="case_study",
+            practices=["pratica"],
+            organisations=["Comune di Chieri"],
+            title="Nuovo titolo",
+        ),
+    )
+    assert error is None, stderr
+    page = CaseStudyPage.objects.get(slug="caso")
+    assert page.title == "Nuovo titolo"
+    assert [link.role for link in page.organisation_links.all()] == ["capofila"]
+    assert [link.note for link in page.documented_practices.all()] == ["La pratica nasce qui."]
+
+
+def test_a_pending_draft_is_never_overwritten(site_tree):
+    run_import(line())
+    page = GoodPracticePage.objects.get(slug="orto-condiviso")
+    page.contact_name = "Maria Rossi"
+    page.save_revision()
+    _stdout, stderr, error = run_import(line(title="Titolo nuovo"))
+    assert error is not None
+    assert 'line 1, field slug: "orto-condiviso" has a draft not yet published in the admin' in stderr
+    assert GoodPracticePage.objects.get(slug="orto-condiviso").get_latest_revision_as_object().contact_name == (
+        "Maria Rossi"
+    )
+
+
+def test_an_unpublished_entry_is_updated_but_stays_offline(site_tree):
+    run_import(line())
+    GoodPracticePage.objects.get(slug="orto-condiviso").unpublish()
+    stdout, _stderr, error = run_import(line(title="Titolo nuovo"))
+    assert error is None and "updated 1" in stdout
+    page = GoodPracticePage.objects.get(slug="orto-condiviso")
+    assert page.live is False and page.title == "Titolo nuovo"
+    stdout, _stderr, _error = run_import(line(title="Titolo nuovo"))
+    assert "unchanged 1" in stdout
+
+
+def test_rich_text_rewritten_by_the_admin_still_counts_as_unchanged(site_tree):
+    text = 'L\'orto "condiviso" & aperto.'
+    run_import(line(body=text, sections={"context": text}))
+    page = GoodPracticePage.objects.get(slug="orto-condiviso")
+    page.body = [("paragraph", RichText('<p data-block-key="a1b2c">L\'orto "condiviso" &amp; <b>aperto</b>.</p>'))]
+    page.context = '<p data-block-key="x9">L\'orto "condiviso" &amp; aperto.</p>'
+    publish(page)
+    stdout, _stderr, error = run_import(line(body=text, sections={"context": text}))
+    assert "unchanged 1" in stdout
+
+
+def test_new_organisations_are_searchable_in_the_admin(site_tree):
+    run_import(line(organisations=["Cooperativa Arcobaleno"]))
+    organisation = Organisation.objects.get(name="Cooperativa Arcobaleno")
+    assert organisation in get_search_backend().autocomplete("Arcobal", Organisation)
+
+
+def test_an_english_line_uses_the_translation_of_an_italian_network(site_tree):
+    from wagtail.models import Locale
+
+    run_import(line(networks=["Rete Orti"]))
+    english = Locale.objects.get(language_code="en")
+    home_en = site_tree.home.copy_for_translation(english)
+    site_tree.library.copy_for_translation(english)
+    site_tree.networks.copy_for_translation(english)
+    _stdout, stderr, error = run_import(line(slug="orto-en", locale="en", networks=["Rete Orti"]))
+    assert 'line 1, field networks: "Rete Orti" has no translation in this language yet' in stderr
+    NetworkPage.objects.get(title="Rete Orti").copy_for_translation(english)
+    _stdout, stderr, error = run_import(line(slug="orto-en", locale="en", networks=["Rete Orti"]))
+    assert error is None, stderr
+    page = GoodPracticePage.objects.get(slug="orto-en")
+    assert page.locale == english and page.get_parent().locale == english and home_en.locale == english
+    assert page.networks.get().locale == english
+    assert NetworkPage.objects.filter(title="Rete Orti").count() == 2
