@@ -19,6 +19,7 @@ from django.db.models.signals import post_save
 from django.utils.html import escape, strip_tags
 from django.utils.text import slugify
 from modelsearch import index as search_index
+from modelsearch.backends import get_search_backends
 from modelsearch.signal_handlers import post_save_signal_handler
 from wagtail.models import Locale, Page, ReferenceIndex
 from wagtail.rich_text import RichText
@@ -106,6 +107,17 @@ def search_index_deferred():
     finally:
         for model in models:
             post_save.connect(post_save_signal_handler, sender=model)
+
+
+def index_in_bulk(pages, batch_size=500):
+    """One search-index write per batch of pages of the same type, instead of one per page."""
+    by_model = {}
+    for page in pages:
+        by_model.setdefault(type(page), []).append(page)
+    for backend in get_search_backends(with_auto_update=True):
+        for model, instances in by_model.items():
+            for start in range(0, len(instances), batch_size):
+                backend.add_bulk(model, instances[start : start + batch_size])
 
 
 class LineError(Exception):
@@ -858,7 +870,7 @@ class LibraryImport:
                 self.progress(done, total)
         for page in saved:
             ReferenceIndex.create_or_update_for_object(page)
-            search_index.insert_or_update_object(page)
+        index_in_bulk(saved)
         return self.report
 
     def _create_vocabulary(self, tree, locales):
@@ -930,8 +942,9 @@ class LibraryImport:
                 for order, link in enumerate(state["practices"])
             ]
         if page.pk is None:
-            self._parent(record, tree, locale, refs).add_child(instance=page)
-        if page.pk and not page.live and record.action == "update":
+            self._parent(record, tree, locale, refs).add_child(instance=page)  # validates the page
+            publish(page, clean=False)
+        elif not page.live:
             # Unpublished by an editor: update it, keep it offline (as the admin does, row and revision).
             page.save()
             page.save_revision(log_action=True)
