@@ -1,5 +1,6 @@
 """Site-wide behaviour: language prefixes, errors, settings per environment."""
 
+import io
 import os
 import subprocess
 import sys
@@ -84,3 +85,14 @@ def test_dev_superuser_is_refused_outside_development(settings):
 @pytest.mark.postgres
 def test_postgres_leg_really_runs_on_postgresql():
     assert connection.vendor == "postgresql"
+
+
+def test_dev_superuser_is_created_once_and_speaks_italian(settings, django_user_model):
+    from wagtail.users.models import UserProfile
+
+    settings.DEBUG = True
+    call_command("create_dev_superuser", stdout=io.StringIO())
+    call_command("create_dev_superuser", stdout=io.StringIO())
+    user = django_user_model.objects.get(username="admin")
+    assert user.is_superuser and user.check_password("libreria")
+    assert UserProfile.get_for_user(user).get_preferred_language() == "it"

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from wagtail.users.models import UserProfile
 
 USERNAME = "admin"
 PASSWORD = "libreria"
@@ -14,7 +15,10 @@ class Command(BaseCommand):
             raise CommandError("refusing to create a superuser with a known password outside development settings")
         user_model = get_user_model()
         if not user_model.objects.filter(username=USERNAME).exists():
-            user_model.objects.create_superuser(USERNAME, "admin@example.org", PASSWORD)
+            user = user_model.objects.create_superuser(USERNAME, "admin@example.org", PASSWORD)
+            profile = UserProfile.get_for_user(user)
+            profile.preferred_language = "it"  # the editors' language, whatever the browser says
+            profile.save()
         self.stdout.write(
             f"Admin: http://127.0.0.1:{options.get('port') or 8000}/admin/  user {USERNAME}  password {PASSWORD}"
         )
