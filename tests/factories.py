@@ -50,6 +50,9 @@ class EntryFactory(wagtail_factories.PageFactory):
     summary = "Un sommario di prova."
     year = 2022
 
+    class Meta:
+        skip_postgeneration_save = True
+
     @factory.post_generation
     def sdgs(page, create, numbers, **kwargs):
         page.sdgs.set(SDG.objects.filter(number__in=numbers or [11]))
@@ -58,6 +61,12 @@ class EntryFactory(wagtail_factories.PageFactory):
     def territories(page, create, codes, **kwargs):
         for code in codes or ["001272"]:
             EntryTerritory.objects.create(page=page, territory=Territory.objects.get(code=code))
+
+    @factory.post_generation
+    def commit_links(page, create, extracted, **kwargs):
+        """ParentalManyToManyField changes live in memory until the page is saved."""
+        if create:
+            page.save()
 
 
 class GoodPracticeFactory(EntryFactory):

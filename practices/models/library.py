@@ -31,13 +31,25 @@ class LibraryIndexPage(BasePage):
         verbose_name = _("biblioteca")
 
     def get_context(self, request, *args, **kwargs):
+        from practices import facets
+
         context = super().get_context(request, *args, **kwargs)
-        entries = (
-            LibraryEntry.objects.live()
-            .filter(locale=self.locale)
-            .order_by("-first_published_at", "pk")
-            .prefetch_related("sdgs", "territory_links__territory")
-            .select_related("content_type")
+        entries = LibraryEntry.objects.live().filter(locale=self.locale)
+        selection = facets.parse_selection(request.GET, self.locale)
+        search_ids = [entry.pk for entry in entries.search(selection.q)[:1000]] if selection.q else None
+        results = facets.order_entries(
+            facets.filter_entries(entries, selection, search_ids=search_ids), selection, search_ids
         )
-        context["page_obj"] = Paginator(entries, self.PER_PAGE).get_page(request.GET.get("page"))
+        results = (
+            results.defer_streamfields()
+            .select_related("content_type")
+            .prefetch_related("sdgs", "territory_links__territory", "networks")
+        )
+        context.update(
+            selection=selection,
+            facets=facets.facet_counts(entries, selection, search_ids),
+            page_obj=Paginator(results, self.PER_PAGE).get_page(request.GET.get("page")),
+            sorts=[("newest", _("più recenti")), ("title", _("titolo"))]
+            + ([("relevance", _("pertinenza"))] if selection.q else []),
+        )
         return context

@@ -1,0 +1,132 @@
+"""A visitor browsing the library with facets: what each click gives, with counts that match."""
+
+import pytest
+from django.utils.html import escape
+
+from tests.factories import CaseStudyFactory, GoodPracticeFactory, NetworkPageFactory, ThemeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def library(site_tree):
+    """Chieri (Piemonte) climate practice, Torino climate case, Milano poverty practice, Palermo education."""
+    network = NetworkPageFactory(parent=site_tree.networks, title="Rete Clima", slug="rete-clima")
+    theme = ThemeFactory(name_it="energia", slug="energia")
+    chieri = GoodPracticeFactory(
+        parent=site_tree.library, title="Comunità energetica di Chieri", sdgs=[7, 13], territories=["001078"], year=2021
+    )
+    chieri.networks.add(network)
+    chieri.themes.add(theme)
+    chieri.save()
+    CaseStudyFactory(
+        parent=site_tree.library, title="Tetti solari a Torino", sdgs=[13], territories=["001272"], year=2022
+    )
+    GoodPracticeFactory(
+        parent=site_tree.library, title="Emporio solidale di Milano", sdgs=[1, 2], territories=["015146"], year=2020
+    )
+    GoodPracticeFactory(
+        parent=site_tree.library, title="Biblioteca di strada a Palermo", sdgs=[4], territories=["082053"], year=2020
+    )
+    return site_tree.library
+
+
+def browse(client, library, **params):
+    response = client.get(library.url, params)
+    assert response.status_code == 200
+    return response
+
+
+def titles(response):
+    return sorted(entry.title for entry in response.context["page_obj"])
+
+
+def counts(response, key):
+    facet = next(f for f in response.context["facets"] if f.key == key)
+    return {option.value: option.count for option in facet.options}
+
+
+def test_library_lists_every_entry_with_counts(client, library):
+    response = browse(client, library)
+    assert len(titles(response)) == 4
+    assert counts(response, "sdg")["13"] == 2
+    assert counts(response, "type") == {"good_practice": 3, "case_study": 1, "residency": 0, "training_module": 0}
+    assert counts(response, "territory") == {"01": 2, "03": 1, "19": 1}  # regions first
+
+
+def test_choosing_a_region_includes_its_municipalities(client, library):
+    response = browse(client, library, territory="01")
+    assert titles(response) == ["Comunità energetica di Chieri", "Tetti solari a Torino"]
+    # Under the region, its provinces: both comuni are in the province of Torino.
+    assert counts(response, "territory") == {"01": 2, "001": 2}
+
+
+def test_counts_change_with_the_other_facets(client, library):
+    response = browse(client, library, sdg="13")
+    assert titles(response) == ["Comunità energetica di Chieri", "Tetti solari a Torino"]
+    assert counts(response, "territory") == {"01": 2}
+    assert counts(response, "sdg")["1"] == 1  # OR within the SDG facet: adding 1 would add Milano
+    response = browse(client, library, sdg="13", year="2022")
+    assert titles(response) == ["Tetti solari a Torino"]
+    assert counts(response, "year") == {"2022": 1, "2021": 1}
+
+
+def test_values_of_one_facet_combine_with_or_and_facets_with_and(client, library):
+    assert len(titles(browse(client, library, sdg=["1", "4"]))) == 2
+    assert titles(browse(client, library, sdg=["1", "4"], territory="19")) == ["Biblioteca di strada a Palermo"]
+
+
+def test_network_and_theme_use_stable_keys(client, library):
+    assert titles(browse(client, library, network="rete-clima")) == ["Comunità energetica di Chieri"]
+    assert titles(browse(client, library, theme="energia")) == ["Comunità energetica di Chieri"]
+
+
+def test_selected_values_show_as_removable_chips(client, library):
+    response = browse(client, library, sdg="13", territory="01")
+    html = response.content.decode()
+    assert "Obiettivo 13" in html and "Piemonte" in html
+    assert 'href="?territory=01"' in html  # removing the SDG keeps the region
+    assert 'href="?sdg=13"' in html
+
+
+def test_unknown_and_malformed_parameters_are_ignored_with_a_message(client, library):
+    response = browse(client, library, sdg=["99", "tredici"], territory="ZZ", colour="red", sort="best", page="x")
+    html = response.content.decode()
+    assert len(titles(response)) == 4
+    assert escape("Il parametro «colour» non è riconosciuto") in html
+    assert escape("Il valore «99» per «sdg» non esiste") in html
+    assert escape("Il valore «ZZ» per «territory» non esiste") in html
+    assert escape("L'ordinamento «best» non è disponibile") in html
+
+
+def test_an_empty_result_suggests_which_filter_to_remove(client, library):
+    response = browse(client, library, sdg="4", territory="01")
+    html = response.content.decode()
+    assert titles(response) == []
+    assert "Nessuna voce corrisponde" in html
+    assert escape("senza «Obiettivo 4»") in html and 'href="?territory=01"' in html
+
+
+def test_free_text_narrows_and_sorts_by_relevance(client, library):
+    response = browse(client, library, q="energetica")
+    assert titles(response) == ["Comunità energetica di Chieri"]
+    assert response.context["selection"].sort == "relevance"
+
+
+@pytest.mark.parametrize("query", ['"', "\x00", "*", "-", "a" * 10_000, "🙂", "' OR 1=1 --"])
+def test_odd_text_never_breaks_the_library(client, library, query):
+    assert browse(client, library, q=query).status_code == 200
+
+
+def test_query_count_does_not_grow_with_the_library(client, library, site_tree, django_assert_max_num_queries):
+    with django_assert_max_num_queries(40) as small:
+        browse(client, library, sdg="13", territory="01")
+    for n in range(20):
+        GoodPracticeFactory(
+            parent=site_tree.library,
+            title=f"Pratica {n}",
+            sdgs=[13, n % 17 + 1],
+            territories=["001078" if n % 2 else "015146"],
+        )
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        browse(client, library, sdg="13", territory="01")
