@@ -22,7 +22,13 @@ MAX_VALUES_PER_FACET = 20
 MAX_QUERY_LENGTH = 200
 
 # The territory level shown under a selected territory, and the column that places an entry inside it.
-CHILD_LEVEL = {None: "region", "macroarea": "region", "region": "province", "province": "municipality"}
+CHILD_LEVEL = {
+    None: "region",
+    "macroarea": "region",
+    "region": "province",
+    "province": "municipality",
+    "municipality": None,
+}
 LEVEL_COLUMN = {
     "macroarea": "macroarea_code",
     "region": "region_code",
@@ -62,6 +68,7 @@ class Selection:
     q: str = ""
     sort: str = "newest"
     ignored: list = field(default_factory=list)  # messages for the visitor
+    fixed: str = ""  # the facet a landing page's address already decides (/sdg/13/): not in links or chips
 
     @property
     def is_empty(self):
@@ -69,7 +76,7 @@ class Selection:
 
     def params(self):
         """The selection as (key, value) pairs, in a stable order, for links."""
-        pairs = [(key, str(value)) for key in FACET_KEYS for value in self.values[key]]
+        pairs = [(key, str(value)) for key in FACET_KEYS if key != self.fixed for value in self.values[key]]
         if self.q:
             pairs.append(("q", self.q))
         if self.sort != self.default_sort:
@@ -98,7 +105,7 @@ class Selection:
         }
         chips = [
             (labels.get(key, {}).get(str(value), str(value)), self.querystring(without=(key, str(value))))
-            for key, value in ((k, v) for k in FACET_KEYS for v in self.values[k])
+            for key, value in ((k, v) for k in FACET_KEYS if k != self.fixed for v in self.values[k])
         ]
         if self.q:
             chips.append((f"«{self.q}»", self.querystring(without=("q", self.q))))
@@ -115,8 +122,9 @@ def _ints(values, minimum, maximum):
     return good, bad
 
 
-def parse_selection(params, locale):
-    """Validate request parameters. Unknown names and values are dropped with a message, never an error."""
+def parse_selection(params, locale, fixed=None):
+    """Validate request parameters. Unknown names and values are dropped with a message, never an error.
+    `fixed` is (key, value) of a landing page, already validated: a territory row, an SDG number, a slug."""
     selection = Selection()
     for name in params:
         if name not in FACET_KEYS and name not in OTHER_KEYS:
@@ -159,6 +167,13 @@ def parse_selection(params, locale):
         selection.ignored.append(_("L'ordinamento «%(sort)s» non è disponibile.") % {"sort": sort[:40]})
         sort = selection.default_sort
     selection.sort = sort
+    if fixed:
+        key, value = fixed
+        selection.fixed = key
+        if key == "territory":
+            selection.territories = [value]
+            value = value.code
+        selection.values[key] = [value]
     return selection
 
 
@@ -309,7 +324,10 @@ def _territory_options(entry_ids, selection):
         links = links.filter(**{f"territory__{LEVEL_COLUMN[parent.level]}": parent.code})
     if level == "municipality":
         links = links.filter(territory__level="municipality")
-    counts = {code: n for code, n in _counted(links, f"territory__{LEVEL_COLUMN[level]}", "page_id").items() if code}
+    counts = {}
+    if level:  # a municipality has nothing below it
+        counted = _counted(links, f"territory__{LEVEL_COLUMN[level]}", "page_id")
+        counts = {code: n for code, n in counted.items() if code}
     selected_codes = {t.code for t in selection.territories}
     if parent:  # the selected territory itself, with all it holds
         counts[parent.code] = links.values("page_id").distinct().count()

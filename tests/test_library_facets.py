@@ -130,3 +130,35 @@ def test_query_count_does_not_grow_with_the_library(client, library, site_tree, 
         )
     with django_assert_max_num_queries(len(small.captured_queries)):
         browse(client, library, sdg="13", territory="01")
+
+
+def test_sdg_landing_page_lists_that_goal_only(client, library):
+    response = client.get(library.url + "sdg/13/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Lotta contro il cambiamento climatico" in html
+    assert titles(response) == ["Comunità energetica di Chieri", "Tetti solari a Torino"]
+    assert all(facet.key != "sdg" for facet in response.context["facets"])
+    # Other filters combine with the landing page's own.
+    assert titles(client.get(library.url + "sdg/13/", {"year": "2022"})) == ["Tetti solari a Torino"]
+
+
+def test_territory_landing_page_says_where_it_is_and_what_it_holds(client, library):
+    response = client.get(library.url + "territorio/001/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Piemonte" in html and "Nord-ovest" in html  # where it is
+    assert "abitanti" in html
+    assert titles(response) == ["Comunità energetica di Chieri", "Tetti solari a Torino"]
+    assert 'territorio/001078/">Chieri (TO) (1)' in html  # the comuni inside, with their entries
+    assert client.get(library.url + "territorio/001078/").status_code == 200
+
+
+def test_network_and_theme_landing_pages(client, library):
+    assert titles(client.get(library.url + "rete/rete-clima/")) == ["Comunità energetica di Chieri"]
+    assert titles(client.get(library.url + "tema/energia/")) == ["Comunità energetica di Chieri"]
+
+
+@pytest.mark.parametrize("path", ["sdg/18/", "sdg/0/", "territorio/XX/", "rete/nessuna/", "tema/nessuno/"])
+def test_unknown_landing_pages_are_404(client, library, path):
+    assert client.get(library.url + path).status_code == 404

@@ -1,12 +1,16 @@
 from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 
 from home.models import BasePage
 
 from .entries import CaseStudyPage, GoodPracticePage, LibraryEntry
+from .organisations import NetworkPage
 from .residencies import ResidencyPage
+from .taxonomy import SDG, Territory, Theme
 from .training import TrainingModulePage
 
 # The public keys of the four entry types, used by the import, the facets and the API.
@@ -15,8 +19,9 @@ ENTRY_TYPES = {
 }
 
 
-class LibraryIndexPage(BasePage):
-    """The library: every entry of the active language, wherever it sits in the tree."""
+class LibraryIndexPage(RoutablePageMixin, BasePage):
+    """The library: every entry of the active language, wherever it sits in the tree, with facets; and the
+    landing pages of one SDG, territory, network or theme (/sdg/13/, /territorio/01/, /rete/…/, /tema/…/)."""
 
     intro = RichTextField(_("introduzione"), blank=True, features=["bold", "italic", "link"])
 
@@ -30,12 +35,12 @@ class LibraryIndexPage(BasePage):
     class Meta:
         verbose_name = _("biblioteca")
 
-    def get_context(self, request, *args, **kwargs):
+    def get_context(self, request, *args, fixed=None, **kwargs):
         from practices import facets
 
         context = super().get_context(request, *args, **kwargs)
         entries = LibraryEntry.objects.live().filter(locale=self.locale)
-        selection = facets.parse_selection(request.GET, self.locale)
+        selection = facets.parse_selection(request.GET, self.locale, fixed=fixed)
         search_ids = [entry.pk for entry in entries.search(selection.q)[:1000]] if selection.q else None
         results = facets.order_entries(
             facets.filter_entries(entries, selection, search_ids=search_ids), selection, search_ids
@@ -45,11 +50,80 @@ class LibraryIndexPage(BasePage):
             .select_related("content_type")
             .prefetch_related("sdgs", "territory_links__territory", "networks")
         )
+        all_facets = facets.facet_counts(entries, selection, search_ids)
         context.update(
             selection=selection,
-            facets=facets.facet_counts(entries, selection, search_ids),
+            facets=[facet for facet in all_facets if facet.key != selection.fixed],
+            fixed_facet=next((facet for facet in all_facets if facet.key == selection.fixed), None),
             page_obj=Paginator(results, self.PER_PAGE).get_page(request.GET.get("page")),
             sorts=[("newest", _("più recenti")), ("title", _("titolo"))]
             + ([("relevance", _("pertinenza"))] if selection.q else []),
         )
         return context
+
+    def landing_url(self, key, value):
+        route = {
+            "sdg": "sdg_landing",
+            "territory": "territory_landing",
+            "network": "network_landing",
+            "theme": "theme_landing",
+        }[key]
+        return self.url + self.reverse_subpage(route, args=[value])
+
+    @path("")
+    def library(self, request):
+        return self.render(request)
+
+    @path("sdg/<int:number>/")
+    def sdg_landing(self, request, number):
+        sdg = get_object_or_404(SDG, number=number)
+        landing = {
+            "kind": "sdg",
+            "title": f"{_('Obiettivo')} {sdg.number}. {sdg.short}",
+            "text": sdg.title,
+            "colour": sdg.colour,
+        }
+        return self.render(
+            request,
+            fixed=("sdg", number),
+            context_overrides={"landing": landing},
+            template="practices/library_landing_page.html",
+        )
+
+    @path("territorio/<str:code>/")
+    def territory_landing(self, request, code):
+        territory = get_object_or_404(Territory.objects.select_related("parent__parent__parent"), code=code)
+        ancestors = []
+        parent = territory.parent
+        while parent:
+            ancestors.insert(0, parent)
+            parent = parent.parent
+        landing = {"kind": "territory", "title": territory.label, "territory": territory, "ancestors": ancestors}
+        return self.render(
+            request,
+            fixed=("territory", territory),
+            context_overrides={"landing": landing},
+            template="practices/library_landing_page.html",
+        )
+
+    @path("rete/<slug:slug>/")
+    def network_landing(self, request, slug):
+        network = get_object_or_404(NetworkPage.objects.live(), slug=slug, locale=self.locale)
+        landing = {"kind": "network", "title": network.title, "text": network.summary, "page": network}
+        return self.render(
+            request,
+            fixed=("network", slug),
+            context_overrides={"landing": landing},
+            template="practices/library_landing_page.html",
+        )
+
+    @path("tema/<slug:slug>/")
+    def theme_landing(self, request, slug):
+        theme = get_object_or_404(Theme, slug=slug)
+        landing = {"kind": "theme", "title": theme.name, "text": theme.description}
+        return self.render(
+            request,
+            fixed=("theme", slug),
+            context_overrides={"landing": landing},
+            template="practices/library_landing_page.html",
+        )
