@@ -59,13 +59,28 @@ class HomePage(BasePage):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
-        from practices.models import LibraryEntry
+        from practices.models import SDG, EntryOrganisation, EntryTerritory, LibraryEntry, LibraryIndexPage, NetworkPage
 
         context = super().get_context(request, *args, **kwargs)
         entries = LibraryEntry.objects.live().filter(locale=self.locale)
-        context["entry_count"] = entries.count()
-        context["latest_entries"] = entries.order_by("-first_published_at").specific()[:6]
-        context["sections"] = self.get_children().live().in_menu().specific()
+        live_ids = entries.values("pk")
+        context["key_figures"] = {
+            "entries": entries.count(),
+            "networks": NetworkPage.objects.live().filter(locale=self.locale).count(),
+            "organisations": (
+                EntryOrganisation.objects.filter(page__in=live_ids).values("organisation").distinct().count()
+            ),
+            "territories": EntryTerritory.objects.filter(page__in=live_ids).values("territory").distinct().count(),
+        }
+        context["latest_entries"] = (
+            entries.order_by("-first_published_at", "-pk")
+            .defer_streamfields()
+            .select_related("content_type")
+            .prefetch_related("sdgs", "territory_links__territory")[:6]
+        )
+        context["library"] = LibraryIndexPage.objects.child_of(self).live().first()
+        context["sdgs"] = SDG.objects.all()
+        context["sections"] = self.get_children().live().in_menu()
         return context
 
 

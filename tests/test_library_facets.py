@@ -162,3 +162,11 @@ def test_network_and_theme_landing_pages(client, library):
 @pytest.mark.parametrize("path", ["sdg/18/", "sdg/0/", "territorio/XX/", "rete/nessuna/", "tema/nessuno/"])
 def test_unknown_landing_pages_are_404(client, library, path):
     assert client.get(library.url + path).status_code == 404
+
+
+def test_home_page_shows_live_key_figures_and_browses_by_goal(client, library, site_tree):
+    response = client.get(site_tree.home.url)
+    html = response.content.decode()
+    assert response.context["key_figures"] == {"entries": 4, "networks": 1, "organisations": 0, "territories": 4}
+    assert f'href="{library.url}sdg/13/"' in html
+    assert f'href="{library.url}?type=residency"' in html
