@@ -33,6 +33,10 @@ class BasePage(Page):
     class Meta:
         abstract = True
 
+    def structured_data(self, request):
+        """schema.org properties for JSON-LD; page types that are things of their own override it."""
+        return None
+
 
 class HomePage(BasePage):
     intro = RichTextField(

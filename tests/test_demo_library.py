@@ -2,7 +2,7 @@
 every page of it renders."""
 
 import pytest
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.html import escape
 from wagtail.models import Page, Revision
 
@@ -95,3 +95,57 @@ def test_practice_shows_the_modules_that_teach_it_with_the_trainers_note(demo, c
     assert escape(link.note) in html
     module_html = client.get(link.page.url).content.decode()
     assert escape(link.practice.title) in module_html
+
+
+def json_ld(html):
+    import json
+    import re
+
+    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    return json.loads(match.group(1)) if match else None
+
+
+@pytest.mark.parametrize(
+    ("model", "schema_type"),
+    [
+        (GoodPracticePage, "Article"),
+        (CaseStudyPage, "Article"),
+        (TrainingModulePage, "Course"),
+        (ResidencyPage, "Event"),
+        (NetworkPage, "Organization"),
+    ],
+)
+def test_detail_pages_describe_themselves_for_search_engines_and_sharing(demo, client, model, schema_type):
+    page = model.objects.live().first()
+    html = client.get(page.url).content.decode()
+    data = json_ld(html)
+    assert data["@context"] == "https://schema.org" and data["@type"] == schema_type
+    assert data.get("headline", data.get("name")) == page.title
+    assert f'<link rel="canonical" href="http://testserver{page.url}">' in html
+    assert '<meta property="og:title"' in html and '<meta name="description"' in html
+    assert 'media="print"' in html
+
+
+def test_structured_data_cannot_break_out_of_its_script(demo, client):
+    page = GoodPracticePage.objects.live().first()
+    page.title = "</script><script>alert(1)</script>"
+    page.save()
+    html = client.get(page.url).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert json_ld(html)["headline"] == "</script><script>alert(1)</script>"
+
+
+def test_practice_suggests_similar_practices_sharing_a_goal(demo):
+    practice = GoodPracticePage.objects.live().first()
+    similar = list(practice.similar_practices())
+    assert similar and practice not in similar
+    goals = set(practice.sdgs.values_list("number", flat=True))
+    assert all(goals & set(other.sdgs.values_list("number", flat=True)) for other in similar)
+
+
+def test_network_members_are_grouped_by_type(demo, client):
+    network = NetworkPage.objects.annotate(n=models.Count("members")).order_by("-n").first()
+    response = client.get(network.url)
+    groups = response.context["member_groups"]
+    assert sum(len(members) for _label, members in groups) == network.members.count()
+    assert len({label for label, _members in groups}) == len(groups)

@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Count, Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -168,6 +169,40 @@ class LibraryEntry(BasePage):
         if self.year and self.end_year and self.end_year < self.year:
             raise ValidationError({"end_year": _("L'anno di conclusione non può precedere l'anno di avvio.")})
 
+    def structured_data(self, request):
+        places = [
+            {
+                "@type": "Place",
+                "name": territory.label,
+                **(
+                    {
+                        "geo": {
+                            "@type": "GeoCoordinates",
+                            "latitude": territory.latitude,
+                            "longitude": territory.longitude,
+                        }
+                    }
+                    if territory.latitude is not None
+                    else {}
+                ),
+            }
+            for territory in self.territories
+        ]
+        return {
+            "@type": "Article",
+            "headline": self.title,
+            "description": self.summary,
+            "url": self.get_full_url(request),
+            "inLanguage": self.locale.language_code,
+            "datePublished": self.first_published_at,
+            "dateModified": self.last_published_at,
+            "about": [sdg.title for sdg in self.sdgs.all()] + [theme.name for theme in self.themes.all()],
+            "spatialCoverage": places,
+            "author": [
+                {"@type": "Organization", "name": link.organisation.name} for link in self.organisation_links.all()
+            ],
+        }
+
     @property
     def type_label(self):
         return self.specific_class._meta.verbose_name
@@ -284,7 +319,22 @@ class GoodPracticePage(LibraryEntry):
         context["module_links"] = self.module_links.filter(page__live=True).select_related("page")
         context["residency_links"] = self.residency_links.filter(page__live=True).select_related("page")
         context["case_studies"] = CaseStudyPage.objects.live().filter(documented_practices__practice=self).distinct()
+        context["similar"] = self.similar_practices()
         return context
+
+    def similar_practices(self, limit=4):
+        """Practices sharing an SDG with this one, those in the same region first, then by SDGs shared."""
+        sdg_ids = [sdg.pk for sdg in self.sdgs.all()]
+        regions = {link.territory.region_code for link in self.territory_links.select_related("territory")} - {""}
+        same_region = EntryTerritory.objects.filter(page=OuterRef("pk"), territory__region_code__in=regions)
+        return (
+            GoodPracticePage.objects.live()
+            .filter(locale=self.locale, sdgs__in=sdg_ids)
+            .exclude(pk=self.pk)
+            .annotate(shared=Count("sdgs", distinct=True), nearby=Exists(same_region))
+            .order_by("-nearby", "-shared", "title")
+            .defer_streamfields()[:limit]
+        )
 
     def sections(self):
         return [(label, getattr(self, name)) for name, label in self.SECTIONS if getattr(self, name)]

@@ -1,3 +1,5 @@
+from itertools import groupby
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -145,11 +147,29 @@ class NetworkPage(BasePage):
         verbose_name = _("rete")
         verbose_name_plural = _("reti")
 
+    def structured_data(self, request):
+        return {
+            "@type": "Organization",
+            "name": self.title,
+            "description": self.summary,
+            "url": self.website or self.get_full_url(request),
+            "member": [
+                {"@type": "Organization", "name": member.organisation.name}
+                for member in self.members.select_related("organisation")
+            ],
+        }
+
     def get_context(self, request, *args, **kwargs):
         from .entries import LibraryEntry
 
         context = super().get_context(request, *args, **kwargs)
-        context["members"] = self.members.select_related("organisation__territory")
+        members = sorted(
+            self.members.select_related("organisation__territory"),
+            key=lambda member: (member.organisation.get_type_display(), member.organisation.name),
+        )
+        context["member_groups"] = [
+            (label, list(group)) for label, group in groupby(members, key=lambda m: m.organisation.get_type_display())
+        ]
         context["territories"] = [link.territory for link in self.territory_links.select_related("territory")]
         context["entries"] = (
             LibraryEntry.objects.live().filter(networks=self, locale=self.locale).specific().order_by("title")

@@ -86,6 +86,27 @@ class ResidencyPage(LibraryEntry):
         verbose_name = _("residenza")
         verbose_name_plural = _("residenze")
 
+    def structured_data(self, request):
+        data = {
+            "@type": "Event",
+            "name": self.title,
+            "description": self.summary,
+            "url": self.get_full_url(request),
+            "inLanguage": self.locale.language_code,
+            "startDate": self.start_date,
+            "endDate": self.end_date,
+            "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+        }
+        if self.city_id:
+            data["location"] = {
+                "@type": "Place",
+                "name": self.city.label,
+                "address": {"@type": "PostalAddress", "addressLocality": self.city.name, "addressCountry": "IT"},
+            }
+        if self.host_network_id:
+            data["organizer"] = {"@type": "Organization", "name": self.host_network.title}
+        return data
+
     def clean(self):
         super().clean()
         errors = {}

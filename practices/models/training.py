@@ -121,6 +121,23 @@ class TrainingModulePage(LibraryEntry):
         verbose_name = _("modulo formativo")
         verbose_name_plural = _("moduli formativi")
 
+    def structured_data(self, request):
+        mode = {"distanza": "online", "presenza": "onsite", "misto": "blended"}.get(self.format, "")
+        return {
+            "@type": "Course",
+            "name": self.title,
+            "description": self.summary,
+            "url": self.get_full_url(request),
+            "inLanguage": self.locale.language_code,
+            "courseCode": str(self.number or ""),
+            "teaches": self.objective_list(),
+            "hasCourseInstance": [
+                {"@type": "CourseInstance", "courseMode": mode, "startDate": block.value["date"]}
+                for block in self.sessions
+            ],
+            "provider": {"@type": "Organization", "name": self.get_parent().title},
+        }
+
     def objective_list(self):
         return [line.strip() for line in self.objectives.splitlines() if line.strip()]
 

@@ -1,0 +1,30 @@
+import json
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+# As Django's json_script does: these characters could close the script element or open a comment.
+_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.simple_tag(takes_context=True)
+def structured_data(context, page):
+    """The page's schema.org description as JSON-LD, if its type has one."""
+    method = getattr(page, "structured_data", None)
+    data = method(context["request"]) if method else None
+    if not data:
+        return ""
+    payload = json.dumps({"@context": "https://schema.org", **data}, ensure_ascii=False, default=str)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload.translate(_ESCAPES)))
+
+
+@register.simple_tag(takes_context=True)
+def social_image_url(context, page):
+    """An absolute URL of the image to show when the page is shared, or an empty string."""
+    image = getattr(page, "social_image", None) or getattr(page, "hero_image", None)
+    if not image:
+        return ""
+    return context["request"].build_absolute_uri(image.get_rendition("fill-1200x630").url)
