@@ -63,6 +63,7 @@ class HomePage(BasePage):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
+        from practices.maps import library_map
         from practices.models import SDG, EntryOrganisation, EntryTerritory, LibraryEntry, LibraryIndexPage, NetworkPage
 
         context = super().get_context(request, *args, **kwargs)
@@ -82,7 +83,10 @@ class HomePage(BasePage):
             .select_related("content_type")
             .prefetch_related("sdgs", "territory_links__territory")[:6]
         )
-        context["library"] = LibraryIndexPage.objects.child_of(self).live().first()
+        library = LibraryIndexPage.objects.child_of(self).live().first()
+        context["library"] = library
+        if library:
+            context["map"] = library_map(live_ids, link=lambda code: library.landing_url("territory", code))
         context["sdgs"] = SDG.objects.all()
         context["sections"] = self.get_children().live().in_menu()
         return context

@@ -170,3 +170,21 @@ def test_home_page_shows_live_key_figures_and_browses_by_goal(client, library, s
     assert response.context["key_figures"] == {"entries": 4, "networks": 1, "organisations": 0, "territories": 4}
     assert f'href="{library.url}sdg/13/"' in html
     assert f'href="{library.url}?type=residency"' in html
+
+
+def test_map_follows_the_filters_with_the_same_counts_in_a_table(client, library):
+    response = browse(client, library, sdg="13")
+    regions = {region["code"]: region["count"] for region in response.context["map"]["regions"]}
+    assert len(regions) == 20
+    assert regions["01"] == 2 and regions["03"] == 0
+    assert sorted(m["label"] for m in response.context["map"]["markers"]) == ["Chieri (TO)", "Torino (TO)"]
+    html = response.content.decode()
+    assert html.count('<path d="M') == 20
+    assert '<circle cx="' in html and "," not in html.split('<circle cx="')[1].split('"')[0]  # no decimal comma
+    assert '<th scope="row"><a href="?sdg=13&amp;territory=01">Piemonte</a></th><td>2</td>' in html
+
+
+def test_territory_page_map_leads_to_other_territory_pages(client, library):
+    response = client.get(library.url + "territorio/01/")
+    piemonte = next(r for r in response.context["map"]["regions"] if r["code"] == "01")
+    assert piemonte["url"] == library.url + "territorio/01/"

@@ -36,7 +36,7 @@ class LibraryIndexPage(RoutablePageMixin, BasePage):
         verbose_name = _("biblioteca")
 
     def get_context(self, request, *args, fixed=None, **kwargs):
-        from practices import facets
+        from practices import facets, maps
 
         context = super().get_context(request, *args, **kwargs)
         entries = LibraryEntry.objects.live().filter(locale=self.locale)
@@ -51,11 +51,17 @@ class LibraryIndexPage(RoutablePageMixin, BasePage):
             .prefetch_related("sdgs", "territory_links__territory", "networks")
         )
         all_facets = facets.facet_counts(entries, selection, search_ids)
+        filtered = facets.filter_entries(entries, selection, search_ids=search_ids)
+        if selection.fixed == "territory":
+            region_link = lambda code: self.landing_url("territory", code)  # noqa: E731
+        else:
+            region_link = lambda code: "?" + selection.querystring(adding=("territory", code))  # noqa: E731
         context.update(
             selection=selection,
             facets=[facet for facet in all_facets if facet.key != selection.fixed],
             fixed_facet=next((facet for facet in all_facets if facet.key == selection.fixed), None),
             page_obj=Paginator(results, self.PER_PAGE).get_page(request.GET.get("page")),
+            map=maps.library_map(filtered.values("pk"), link=region_link),
             sorts=[("newest", _("più recenti")), ("title", _("titolo"))]
             + ([("relevance", _("pertinenza"))] if selection.q else []),
         )
