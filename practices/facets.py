@@ -58,6 +58,10 @@ class Facet:
     label: str
     options: list
 
+    @property
+    def has_selection(self):
+        return any(option.selected for option in self.options)
+
 
 @dataclass
 class Selection:

@@ -188,3 +188,10 @@ def test_territory_page_map_leads_to_other_territory_pages(client, library):
     response = client.get(library.url + "territorio/01/")
     piemonte = next(r for r in response.context["map"]["regions"] if r["code"] == "01")
     assert piemonte["url"] == library.url + "territorio/01/"
+
+
+def test_sitemap_lists_the_landing_pages(client, library):
+    xml = client.get("/sitemap.xml").content.decode()
+    assert "/it/biblioteca/sdg/13/</loc>" in xml
+    assert "/it/biblioteca/territorio/01/</loc>" in xml
+    assert "/it/biblioteca/rete/rete-clima/</loc>" in xml and "/it/biblioteca/tema/energia/</loc>" in xml

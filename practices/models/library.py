@@ -67,6 +67,36 @@ class LibraryIndexPage(RoutablePageMixin, BasePage):
         )
         return context
 
+    def get_sitemap_urls(self, request=None):
+        """The library, then its landing pages: every goal, every region, and the networks and themes in use."""
+        urls = super().get_sitemap_urls(request)
+        base = self.get_full_url(request)
+        lastmod = self.last_published_at or self.latest_revision_created_at
+        entries = LibraryEntry.objects.live().filter(locale=self.locale).values("pk")
+        landings = [("sdg", number) for number in SDG.objects.values_list("number", flat=True)]
+        landings += [
+            ("territory", code) for code in Territory.objects.filter(level="region").values_list("code", flat=True)
+        ]
+        landings += [
+            ("network", slug)
+            for slug in NetworkPage.objects.live()
+            .filter(locale=self.locale, entries__in=entries)
+            .values_list("slug", flat=True)
+            .distinct()
+        ]
+        landings += [
+            ("theme", slug)
+            for slug in Theme.objects.filter(entries__in=entries).values_list("slug", flat=True).distinct()
+        ]
+        for key, value in landings:
+            urls.append(
+                {
+                    "location": base.rstrip("/") + self.landing_url(key, value)[len(self.url.rstrip("/")) :],
+                    "lastmod": lastmod,
+                }
+            )
+        return urls
+
     def landing_url(self, key, value):
         route = {
             "sdg": "sdg_landing",
