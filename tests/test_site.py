@@ -96,3 +96,9 @@ def test_dev_superuser_is_created_once_and_speaks_italian(settings, django_user_
     user = django_user_model.objects.get(username="admin")
     assert user.is_superuser and user.check_password("libreria")
     assert UserProfile.get_for_user(user).get_preferred_language() == "it"
+
+
+def test_language_switch_leads_to_the_nearest_page_in_the_other_language(client, site_tree):
+    html = client.get(site_tree.library.url).content.decode()
+    assert '<a href="/en/" hreflang="en" lang="en" title="Questa pagina non è ancora tradotta' in html
+    assert ">English</a>" in html

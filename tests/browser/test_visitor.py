@@ -124,9 +124,12 @@ PAGES = {
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_pages_have_no_serious_accessibility_violations(page, site_url, screenshot, name):
-    response = page.goto(site_url + PAGES[name])
+def test_pages_have_no_serious_accessibility_violations_and_call_no_third_party(page, site_url, screenshot, name):
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    response = page.goto(site_url + PAGES[name], wait_until="networkidle")
     assert response.status == 200
+    assert [url for url in requested if not url.startswith(site_url)] == []
     violations = [v for v in Axe().run(page).response["violations"] if v.get("impact") in ("serious", "critical")]
     assert [f"{v['id']}: {v['help']}" for v in violations] == []
     screenshot(PAGES[name], name)
