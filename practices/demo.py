@@ -15,9 +15,10 @@ from django.utils.html import escape
 from PIL import Image as PillowImage
 from PIL import ImageDraw, ImageFont
 from wagtail.images import get_image_model
+from wagtail.models import Site
 from wagtail.rich_text import RichText
 
-from home.models import StandardPage
+from home.models import SiteFooter, StandardPage
 
 from .importer import LibraryImport
 from .models import (
@@ -176,11 +177,24 @@ def attach_images(report):
         report.count("images")
 
 
+def fill_footer(tree):
+    """The footer of the demo site, written once; an editor's own text is never replaced."""
+    footer = SiteFooter.for_site(Site.objects.get(root_page=tree.home))
+    if not footer.footer_text:
+        footer.footer_text = (
+            "<p>La Libreria delle Buone Pratiche raccoglie le esperienze delle reti territoriali italiane perché "
+            "altri territori possano conoscerle e replicarle.</p>"
+        )
+        footer.contact_email = footer.contact_email or "redazione@libreria.example.org"
+        footer.save()
+
+
 @transaction.atomic
 def load_demo_library():
     data = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
     report = DemoReport()
     tree = ensure_site_tree()
+    fill_footer(tree)
     load_organisations(data["organisations"], report)
     load_networks(data["networks"], tree, report)
     load_programmes(data["programmes"], tree, report)
