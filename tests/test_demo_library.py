@@ -149,3 +149,12 @@ def test_network_members_are_grouped_by_type(demo, client):
     groups = response.context["member_groups"]
     assert sum(len(members) for _label, members in groups) == network.members.count()
     assert len({label for label, _members in groups}) == len(groups)
+
+
+def test_demo_images_are_only_for_the_demo_entries(demo, site_tree):
+    from tests.factories import GoodPracticeFactory
+
+    other = GoodPracticeFactory(parent=site_tree.library, title="Pratica importata")
+    load_demo_library()
+    other.refresh_from_db()
+    assert other.hero_image_id is None
