@@ -271,38 +271,14 @@ def facet_counts(entries, selection, search_ids=None):
     by_network = _counted(
         _through("networks").filter(libraryentry_id__in=base("network")), "networkpage__slug", "libraryentry_id"
     )
-    titles = dict(
+    network_titles = dict(
         NetworkPage.objects.filter(slug__in=set(by_network) | selected["network"]).values_list("slug", "title")
     )
-    facets.append(
-        Facet(
-            "network",
-            _("Rete"),
-            sorted(
-                (
-                    Option(slug, titles.get(slug, slug), by_network.get(slug, 0), slug in selected["network"])
-                    for slug in set(by_network) | selected["network"]
-                ),
-                key=lambda o: (-o.count, o.label),
-            ),
-        )
-    )
+    facets.append(_named_facet("network", _("Rete"), by_network, network_titles, selected["network"]))
 
     by_theme = _counted(_through("themes").filter(libraryentry_id__in=base("theme")), "theme__slug", "libraryentry_id")
-    themes = {t.slug: t.name for t in Theme.objects.filter(slug__in=set(by_theme) | selected["theme"])}
-    facets.append(
-        Facet(
-            "theme",
-            _("Tema"),
-            sorted(
-                (
-                    Option(slug, themes.get(slug, slug), by_theme.get(slug, 0), slug in selected["theme"])
-                    for slug in set(by_theme) | selected["theme"]
-                ),
-                key=lambda o: (-o.count, o.label),
-            ),
-        )
-    )
+    theme_names = {t.slug: t.name for t in Theme.objects.filter(slug__in=set(by_theme) | selected["theme"])}
+    facets.append(_named_facet("theme", _("Tema"), by_theme, theme_names, selected["theme"]))
 
     by_year = _counted(filter_entries(entries, selection, "year", search_ids).exclude(year=None), "year", "pk")
     years = set(by_year) | {int(y) for y in selected["year"]}
@@ -317,6 +293,14 @@ def facet_counts(entries, selection, search_ids=None):
         )
     )
     return facets
+
+
+def _named_facet(key, label, counts, names, selected):
+    """A facet of slugs: the values in use and the selected ones, the largest first."""
+    options = [
+        Option(slug, names.get(slug, slug), counts.get(slug, 0), slug in selected) for slug in set(counts) | selected
+    ]
+    return Facet(key, label, sorted(options, key=lambda option: (-option.count, option.label)))
 
 
 def _territory_options(entry_ids, selection):
