@@ -1,36 +1,33 @@
 from django import template
 from django.conf import settings
 from django.utils.translation import get_language, get_language_info
-from wagtail.models import Locale
+from wagtail.models import Locale, Page
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def language_links(context):
-    """For each other language: the same page in it, or its nearest translated ancestor (exact=False)."""
+    """For each other language: the same page in it, or else its nearest translated ancestor (exact=False),
+    or else that language's home. Two queries per language, whatever the depth of the page."""
     page = context.get("page")
     current = (get_language() or settings.LANGUAGE_CODE)[:2]
+    lineage = list(page.get_ancestors(inclusive=True).filter(depth__gt=1).reverse()) if page is not None else []
     links = []
     for code, _name in settings.LANGUAGES:
         if code == current:
             continue
+        url, exact = f"/{code}/", False
         locale = Locale.objects.filter(language_code=code).first()
-        target, exact = None, False
-        if page is not None and locale is not None:
-            target = page.get_translation_or_none(locale)
-            exact = target is not None
-            ancestor = page
-            while target is None and ancestor is not None and ancestor.depth > 1:
-                ancestor = ancestor.get_parent()
-                target = ancestor.get_translation_or_none(locale) if ancestor.depth > 1 else None
-        live = target is not None and target.live
-        links.append(
-            {
-                "code": code,
-                "name": get_language_info(code)["name_local"],
-                "url": target.url if live else f"/{code}/",
-                "exact": exact and live,
+        if lineage and locale is not None:
+            translated = {
+                translation.translation_key: translation
+                for translation in Page.objects.live().filter(
+                    locale=locale, translation_key__in=[ancestor.translation_key for ancestor in lineage]
+                )
             }
-        )
+            nearest = next((translated[a.translation_key] for a in lineage if a.translation_key in translated), None)
+            if nearest is not None:
+                url, exact = nearest.url, nearest.translation_key == lineage[0].translation_key
+        links.append({"code": code, "name": get_language_info(code)["name_local"], "url": url, "exact": exact})
     return links
