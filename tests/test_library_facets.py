@@ -195,3 +195,19 @@ def test_sitemap_lists_the_landing_pages(client, library):
     assert "/it/biblioteca/sdg/13/</loc>" in xml
     assert "/it/biblioteca/territorio/01/</loc>" in xml
     assert "/it/biblioteca/rete/rete-clima/</loc>" in xml and "/it/biblioteca/tema/energia/</loc>" in xml
+
+
+def test_attachments_show_their_type_and_size_and_the_contact_block_shows(client, library):
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+
+    document = get_document_model().objects.create(title="Scheda del progetto")
+    document.file.save("scheda.pdf", ContentFile(b"%PDF-1.4 " + b"x" * 2048))
+    practice = GoodPracticeFactory(
+        parent=library, title="Pratica con allegato", contact_name="Maria Rossi", contact_email="maria@example.org"
+    )
+    practice.resources = [("document", {"document": document, "title": ""})]
+    practice.save_revision().publish()
+    html = client.get(practice.url).content.decode()
+    assert "Scheda del progetto" in html and "(PDF, 2,0\xa0KB)" in html
+    assert "A chi chiedere" in html and "mailto:maria@example.org" in html
