@@ -25,6 +25,7 @@ from wagtail.models import Locale, Page, ReferenceIndex
 from wagtail.rich_text import RichText
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
+from . import signals
 from .models import (
     ENTRY_TYPES,
     SDG,
@@ -102,11 +103,13 @@ def search_index_deferred():
     models = [model for model in search_index.get_indexed_models() if issubclass(model, Page)]
     for model in models:
         post_save.disconnect(post_save_signal_handler, sender=model)
+    signals.disconnect()
     try:
         yield
     finally:
         for model in models:
             post_save.connect(post_save_signal_handler, sender=model)
+        signals.connect()
 
 
 def index_in_bulk(pages, batch_size=500):

@@ -14,6 +14,7 @@ from home.models import BasePage
 from practices.blocks import BodyBlock, KeyFigureBlock, ResourceBlock
 
 from .organisations import Organisation, TerritoryLink
+from .taxonomy import Territory
 
 SECTION_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
@@ -152,11 +153,14 @@ class LibraryEntry(BasePage):
     ]
     content_panels = BasePage.content_panels + [FieldPanel("summary"), FieldPanel("hero_image"), FieldPanel("body")]
 
+    # What a visitor types: places with the places that contain them ("Chieri" is found by "Piemonte"),
+    # goals by number and name ("SDG 13", "obiettivo 13", "goal 13"), themes, networks and organisations.
     search_fields = BasePage.search_fields + [
         index.SearchField("summary"),
         index.SearchField("body"),
-        index.RelatedFields("sdgs", [index.SearchField("short_it"), index.SearchField("short_en")]),
-        index.RelatedFields("themes", [index.SearchField("name_it")]),
+        index.SearchField("place_names"),
+        index.SearchField("goal_terms"),
+        index.SearchField("tag_terms"),
         index.FilterField("year"),
     ]
 
@@ -202,6 +206,24 @@ class LibraryEntry(BasePage):
                 {"@type": "Organization", "name": link.organisation.name} for link in self.organisation_links.all()
             ],
         }
+
+    def place_names(self):
+        """Names of the entry's territories and of every territory containing them, in one query."""
+        codes = {code for link in self.territory_links.all() for code in link.territory.ancestor_codes}
+        names = Territory.objects.filter(code__in=codes).values_list("name", "name_en", "name_other")
+        return " ".join(dict.fromkeys(name for row in names for name in row if name))
+
+    def goal_terms(self):
+        return " ".join(
+            f"SDG {sdg.number} obiettivo {sdg.number} goal {sdg.number} {sdg.short_it} {sdg.short_en}"
+            for sdg in self.sdgs.all()
+        )
+
+    def tag_terms(self):
+        themes = [term for theme in self.themes.all() for term in (theme.name_it, theme.name_en) if term]
+        networks = [network.title for network in self.networks.all()]
+        organisations = [link.organisation.name for link in self.organisation_links.select_related("organisation")]
+        return " ".join(themes + networks + organisations)
 
     @property
     def type_label(self):
