@@ -46,3 +46,15 @@ def test_themes_and_networks_are_searchable(practice):
 def test_place_names_include_ancestors(practice):
     names = practice.place_names()
     assert all(name in names for name in ("Nord-ovest", "Piemonte", "Torino", "Chieri", "North-West", "Piedmont"))
+
+
+@pytest.mark.postgres
+def test_postgres_search_stems_italian_and_ignores_accents(site_tree):
+    GoodPracticeFactory(
+        parent=site_tree.library,
+        title="Le cooperative di comunità della montagna",
+        summary="Servizi gestiti dagli abitanti in città e nei borghi.",
+    )
+    assert found("cooperativa") == ["Le cooperative di comunità della montagna"]
+    assert found("citta") == ["Le cooperative di comunità della montagna"]
+    assert found("comunita montagna") == ["Le cooperative di comunità della montagna"]

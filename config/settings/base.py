@@ -148,6 +148,9 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database"},
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Created by search/migrations/0001: Italian stemming with accents folded.
+    WAGTAILSEARCH_BACKENDS["default"]["SEARCH_CONFIG"] = "italian_unaccent"
 
 # Editors may type an email-address placeholder; the real backend is set per environment.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Libreria delle Buone Pratiche <noreply@localhost>")
