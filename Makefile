@@ -7,7 +7,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install setup run test lint messages clean
+.PHONY: help install setup run test lint messages clean bench-import
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -42,3 +42,16 @@ lint: install ## ruff and the migrations check
 
 clean: ## remove the SQLite database, media and caches (keeps .venv)
 	rm -rf db.sqlite3 db.sqlite3-* var .pytest_cache
+
+BENCH_ENTRIES ?= 10000
+bench-import: install ## time reference data, demo and imports (60 dev entries, then BENCH_ENTRIES) on a fresh database
+	@set -e; dir=$$(mktemp -d); export DATABASE_URL=$${DATABASE_URL:-sqlite:///$$dir/bench.sqlite3} MEDIA_ROOT=$$dir/media; \
+	echo "database: $$DATABASE_URL (it must be empty)"; \
+	$(PY) manage.py migrate --no-input -v0; \
+	for step in "load_reference_data" "load_reference_data" "load_demo_library" \
+	            "import_library ../shared/eval/search-dev-practices.jsonl" "generate_library $(BENCH_ENTRIES) --prefix bench"; do \
+	  if [ "$${step%% *}" = generate_library ]; then $(PY) manage.py $$step > $$dir/entries.jsonl; continue; fi; \
+	  /usr/bin/env time -f "$$step: %e s, %M KB" $(PY) manage.py $$step > /dev/null; done; \
+	/usr/bin/env time -f "import $(BENCH_ENTRIES): %e s, %M KB" $(PY) manage.py import_library $$dir/entries.jsonl > /dev/null; \
+	/usr/bin/env time -f "re-import $(BENCH_ENTRIES) unchanged: %e s, %M KB" $(PY) manage.py import_library $$dir/entries.jsonl > /dev/null; \
+	rm -rf $$dir
