@@ -68,21 +68,27 @@ def test_the_map_draws_every_region(page, site_url):
     assert box["width"] > 200 and box["height"] > 200
 
 
+def tab_until(page, condition, what, limit):
+    """Press Tab until the focused element satisfies the JavaScript `condition`, as a keyboard user would."""
+    for _step in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(condition):
+            return
+    pytest.fail(f"{what} cannot be reached with Tab")
+
+
 def test_filters_work_with_the_keyboard_alone(page, site_url):
     page.goto(site_url + "/it/biblioteca/")
-    for _step in range(80):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.name === 'sdg' && document.activeElement.value === '13'"):
-            break
-    else:
-        pytest.fail("the SDG 13 filter cannot be reached with Tab")
+    tab_until(
+        page, "document.activeElement.name === 'sdg' && document.activeElement.value === '13'", "the SDG 13 filter", 80
+    )
     page.keyboard.press("Space")
-    for _step in range(400):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.type === 'submit' && !!document.activeElement.closest('.facets')"):
-            break
-    else:
-        pytest.fail("the apply button cannot be reached with Tab")
+    tab_until(
+        page,
+        "document.activeElement.type === 'submit' && !!document.activeElement.closest('.facets')",
+        "the apply button",
+        400,
+    )
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"sdg=13"))
     assert page.locator(".chips").inner_text().startswith("Obiettivo 13")
