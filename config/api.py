@@ -1,4 +1,3 @@
-from django.db.models import Case, IntegerField, Value, When
 from django.http import QueryDict
 from rest_framework.filters import BaseFilterBackend
 from wagtail.api.v2.router import WagtailAPIRouter
@@ -10,8 +9,6 @@ from wagtail.models import Locale
 
 from practices import facets
 from practices.models import ENTRY_TYPES, LibraryEntry
-
-MAX_SEARCH_RESULTS = 500
 
 
 class LibrarySearchFilter(BaseFilterBackend):
@@ -26,14 +23,11 @@ class LibrarySearchFilter(BaseFilterBackend):
         if not query:
             return queryset.none()
         entries = LibraryEntry.objects.live().filter(pk__in=queryset.values("pk"))
-        ids = [entry.pk for entry in entries.search(query)[:MAX_SEARCH_RESULTS]]
+        ids = facets.matching_ids(entries, query)
         queryset = queryset.filter(pk__in=ids)
         if "order" in request.GET or not ids:
             return queryset
-        rank = Case(
-            *(When(pk=pk, then=Value(position)) for position, pk in enumerate(ids)), output_field=IntegerField()
-        )
-        return queryset.order_by(rank)
+        return facets.by_rank(queryset, ids)
 
 
 class LibraryPagesAPIViewSet(PagesAPIViewSet):

@@ -20,6 +20,7 @@ SORTS = ("newest", "title", "relevance")
 OTHER_KEYS = ("q", "sort", "page")
 MAX_VALUES_PER_FACET = 20
 MAX_QUERY_LENGTH = 200
+MAX_SEARCH_RESULTS = 1000
 
 # The territory level shown under a selected territory, and the column that places an entry inside it.
 CHILD_LEVEL = {
@@ -219,11 +220,29 @@ def order_entries(entries, selection, search_ids=None):
     if selection.sort == "title":
         return entries.order_by("title", "pk")
     if selection.sort == "relevance" and search_ids:
-        rank = Case(
-            *(When(pk=pk, then=Value(position)) for position, pk in enumerate(search_ids)), output_field=IntegerField()
-        )
-        return entries.order_by(rank, "pk")
+        return by_rank(entries, search_ids)
     return entries.order_by("-year", "-first_published_at", "pk")
+
+
+def matching_ids(entries, query, limit=MAX_SEARCH_RESULTS):
+    """Ids of `entries` that match the (normalised) query, best first: the ORM can then filter, count and
+    prefetch them like any other set, which a search-results object cannot."""
+    return [entry.pk for entry in entries.search(query)[:limit]] if query else []
+
+
+def by_rank(queryset, ids):
+    """`queryset` in the order of `ids` (relevance)."""
+    rank = Case(*(When(pk=pk, then=Value(position)) for position, pk in enumerate(ids)), output_field=IntegerField())
+    return queryset.order_by(rank, "pk")
+
+
+def for_cards(entries):
+    """What an entry card shows, fetched in a fixed number of queries whatever the number of cards."""
+    return (
+        entries.defer_streamfields()
+        .select_related("content_type")
+        .prefetch_related("sdgs", "territory_links__territory", "networks")
+    )
 
 
 def _counted(queryset, column, counted):

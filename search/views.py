@@ -4,16 +4,15 @@ from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
 from wagtail.models import Locale
 
-from practices.facets import normalise_query
+from practices import facets
 from practices.models import LibraryEntry
 
 
 def search(request):
-    query = normalise_query(request.GET.get("q"))
-    results = LibraryEntry.objects.none()
-    if query:
-        entries = LibraryEntry.objects.live().filter(locale=Locale.get_active())
-        results = entries.search(query)
+    query = facets.normalise_query(request.GET.get("q"))
+    entries = LibraryEntry.objects.live().filter(locale=Locale.get_active())
+    ids = facets.matching_ids(entries, query)
+    results = facets.for_cards(facets.by_rank(entries.filter(pk__in=ids), ids))
     page_obj = Paginator(results, 20).get_page(request.GET.get("page"))
     return TemplateResponse(
         request,

@@ -33,6 +33,7 @@ def page_paths():
         "library": library.url,
         "library-filtered": library.url + "?sdg=11&territory=M1&type=good_practice",
         "library-text": library.url + "?q=comunità",
+        "search": "/it/search/?q=comunità",
         "landing-sdg": library.url + "sdg/11/",
         "landing-territory": library.url + "territorio/01/",
         "good-practice": GoodPracticePage.objects.live().first().url,

@@ -41,17 +41,10 @@ class LibraryIndexPage(RoutablePageMixin, BasePage):
         context = super().get_context(request, *args, **kwargs)
         entries = LibraryEntry.objects.live().filter(locale=self.locale)
         selection = facets.parse_selection(request.GET, self.locale, fixed=fixed)
-        search_ids = [entry.pk for entry in entries.search(selection.q)[:1000]] if selection.q else None
-        results = facets.order_entries(
-            facets.filter_entries(entries, selection, search_ids=search_ids), selection, search_ids
-        )
-        results = (
-            results.defer_streamfields()
-            .select_related("content_type")
-            .prefetch_related("sdgs", "territory_links__territory", "networks")
-        )
-        all_facets = facets.facet_counts(entries, selection, search_ids)
+        search_ids = facets.matching_ids(entries, selection.q) if selection.q else None
         filtered = facets.filter_entries(entries, selection, search_ids=search_ids)
+        results = facets.for_cards(facets.order_entries(filtered, selection, search_ids))
+        all_facets = facets.facet_counts(entries, selection, search_ids)
         if selection.fixed == "territory":
             region_link = lambda code: self.landing_url("territory", code)  # noqa: E731
         else:
