@@ -9,6 +9,7 @@ from wagtail.models import Locale
 
 from practices import facets
 from practices.models import ENTRY_TYPES, LibraryEntry
+from search.query import matching_ids, normalise_query
 
 
 class LibrarySearchFilter(BaseFilterBackend):
@@ -19,11 +20,11 @@ class LibrarySearchFilter(BaseFilterBackend):
     def filter_queryset(self, request, queryset, view):
         if "search" not in request.GET:
             return queryset
-        query = facets.normalise_query(request.GET["search"])
+        query = normalise_query(request.GET["search"])
         if not query:
             return queryset.none()
         entries = LibraryEntry.objects.live().filter(pk__in=queryset.values("pk"))
-        ids = facets.matching_ids(entries, query)
+        ids = matching_ids(entries, query)
         queryset = queryset.filter(pk__in=ids)
         if "order" in request.GET or not ids:
             return queryset

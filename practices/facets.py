@@ -13,14 +13,14 @@ from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
+from search.query import normalise_query
+
 from .models import ENTRY_TYPES, SDG, EntryTerritory, LibraryEntry, NetworkPage, Territory, Theme
 
 FACET_KEYS = ("type", "sdg", "territory", "network", "theme", "year")
 SORTS = ("newest", "title", "relevance")
 OTHER_KEYS = ("q", "sort", "page")
 MAX_VALUES_PER_FACET = 20
-MAX_QUERY_LENGTH = 200
-MAX_SEARCH_RESULTS = 1000
 
 # The territory level shown under a selected territory, and the column that places an entry inside it.
 CHILD_LEVEL = {
@@ -36,12 +36,6 @@ LEVEL_COLUMN = {
     "province": "province_code",
     "municipality": "code",
 }
-
-
-def normalise_query(raw):
-    """The search backends raise on NUL bytes and on a lone double quote: clean q before any of them."""
-    text = (raw or "").replace("\x00", " ").replace('"', " ")
-    return " ".join(text.split())[:MAX_QUERY_LENGTH]
 
 
 @dataclass
@@ -222,12 +216,6 @@ def order_entries(entries, selection, search_ids=None):
     if selection.sort == "relevance" and search_ids:
         return by_rank(entries, search_ids)
     return entries.order_by("-year", "-first_published_at", "pk")
-
-
-def matching_ids(entries, query, limit=MAX_SEARCH_RESULTS):
-    """Ids of `entries` that match the (normalised) query, best first: the ORM can then filter, count and
-    prefetch them like any other set, which a search-results object cannot."""
-    return [entry.pk for entry in entries.search(query)[:limit]] if query else []
 
 
 def by_rank(queryset, ids):

@@ -25,6 +25,8 @@ from wagtail.models import Locale, Page, ReferenceIndex
 from wagtail.rich_text import RichText
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
+from search.query import knowledge_changed
+
 from . import signals
 from .models import (
     ENTRY_TYPES,
@@ -121,6 +123,7 @@ def index_in_bulk(pages, batch_size=500):
         for model, instances in by_model.items():
             for start in range(0, len(instances), batch_size):
                 backend.add_bulk(model, instances[start : start + batch_size])
+    knowledge_changed()  # the words the search knows (typo correction) include the new entries
 
 
 class LineError(Exception):

@@ -1,24 +1,39 @@
 """modelsearch indexes a page on post_save, before modelcluster commits its many-to-many fields (SDGs,
 themes, networks) and child rows (territories): the index would lag one publish behind. Publishing fires
-page_published after all of it is saved, so the entry is indexed again then."""
+page_published after all of it is saved, so the entry is indexed again then. Publishing, unpublishing and
+editing a theme also tell the search what words the library now uses (typo correction, thesaurus)."""
 
+from django.db.models.signals import post_delete, post_save
 from modelsearch import index
-from wagtail.signals import page_published
+from wagtail.signals import page_published, page_unpublished
 
 
 def index_after_publish(sender, instance, **kwargs):
     index.insert_or_update_object(instance)
+    _knowledge_changed()
+
+
+def _knowledge_changed(**kwargs):
+    from search.query import knowledge_changed
+
+    knowledge_changed()
 
 
 def connect():
-    from .models import ENTRY_TYPES
+    from .models import ENTRY_TYPES, Theme
 
     for model in ENTRY_TYPES.values():
         page_published.connect(index_after_publish, sender=model, dispatch_uid=f"index-after-publish-{model.__name__}")
+        page_unpublished.connect(_knowledge_changed, sender=model, dispatch_uid=f"knowledge-{model.__name__}")
+    post_save.connect(_knowledge_changed, sender=Theme, dispatch_uid="knowledge-theme-saved")
+    post_delete.connect(_knowledge_changed, sender=Theme, dispatch_uid="knowledge-theme-deleted")
 
 
 def disconnect():
-    from .models import ENTRY_TYPES
+    from .models import ENTRY_TYPES, Theme
 
     for model in ENTRY_TYPES.values():
         page_published.disconnect(sender=model, dispatch_uid=f"index-after-publish-{model.__name__}")
+        page_unpublished.disconnect(sender=model, dispatch_uid=f"knowledge-{model.__name__}")
+    post_save.disconnect(sender=Theme, dispatch_uid="knowledge-theme-saved")
+    post_delete.disconnect(sender=Theme, dispatch_uid="knowledge-theme-deleted")

@@ -37,11 +37,12 @@ class LibraryIndexPage(RoutablePageMixin, BasePage):
 
     def get_context(self, request, *args, fixed=None, **kwargs):
         from practices import facets, maps
+        from search.query import matching_ids
 
         context = super().get_context(request, *args, **kwargs)
         entries = LibraryEntry.objects.live().filter(locale=self.locale)
         selection = facets.parse_selection(request.GET, self.locale, fixed=fixed)
-        search_ids = facets.matching_ids(entries, selection.q) if selection.q else None
+        search_ids = matching_ids(entries, selection.q) if selection.q else None
         filtered = facets.filter_entries(entries, selection, search_ids=search_ids)
         results = facets.for_cards(facets.order_entries(filtered, selection, search_ids))
         all_facets = facets.facet_counts(entries, selection, search_ids)

@@ -1,0 +1,347 @@
+"""What a visitor typed, turned into a search the backends can run, and the ranked ids it finds.
+
+The one place for query handling, used by the search page, the library's `q` and the API's `search=`:
+- `normalise_query`: the backends raise on NUL bytes and lone quotes, and a query has a length cap;
+- `parse`: words without Italian/English function words, each widened with its Italian inflections
+  ("anziano" also finds "anziani": the Snowball stemmer stems the two differently), the library's thesaurus
+  (abbreviations such as CSV, IT/EN equivalents, theme and goal names in the other language) and, for a
+  word the library never uses, the closest word it does use (a typo);
+- a place name in the query ("welfare Lombardia") is recognised, so the search page can offer it as a
+  territory filter;
+- `matching_ids`: every word must match first; when that finds less than a page, entries matching most of
+  the words follow (a librarian's "at least two thirds of what you asked"), so long phrases and questions
+  still find something without letting one stray word through.
+"""
+
+import difflib
+import itertools
+import re
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from django.core.cache import cache
+from modelsearch.query import And, Or, Phrase, PlainText
+
+from practices.models.taxonomy import SDG, Territory, Theme, fold
+
+MAX_QUERY_LENGTH = 200
+MAX_SEARCH_RESULTS = 1000
+# Below this many results for all the words, entries matching most of them are added after.
+RELAX_BELOW = 10
+# Words beyond this many are matched strictly only: the relaxed query grows combinatorially.
+MAX_RELAXED_WORDS = 6
+KNOWLEDGE_CACHE_KEY = "search:knowledge-version"
+KNOWLEDGE_TTL = 600
+THESAURUS_FILE = Path(__file__).resolve().parent / "data" / "thesaurus.txt"
+
+STOPWORDS = frozenset(
+    """a ad al allo alla ai agli alle all anche che chi ci con col coi come da dal dallo dalla dai dagli dalle
+    dall di del dello della dei degli delle dell e ed gli i il in l la le lo ne nel nello nella nei negli nelle
+    nell non o od per piu quale quali se si su sul sullo sulla sui sugli sulle sull tra fra tutti tutte un una
+    uno un' cosa come dove quando perche verso senza sotto sopra presso
+    an and are as at be by for from how in into is it its of on or the their to what where which who with""".split()
+)
+SPLIT = re.compile(r"[^\w]+")
+
+
+def normalise_query(raw):
+    """The search backends raise on NUL bytes and on a lone double quote: clean q before any of them."""
+    text = (raw or "").replace("\x00", " ").replace('"', " ")
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    return " ".join(text.split())[:MAX_QUERY_LENGTH]
+
+
+def words_of(text):
+    """Folded words: letters and digits only, so nothing reaching a backend can be query syntax."""
+    return [word for word in SPLIT.split(fold(text).replace("_", " ")) if word]
+
+
+def inflections(word):
+    """The Italian forms of a word that differ by its last vowel: singular and plural, masculine and feminine
+    ("anziano" → anziani, anziana, anziane), with the -co/-chi and -io/-i spellings. The parser keeps those
+    the library uses."""
+    if len(word) < 4 or not word.isalpha() or word[-1] not in "aeio":
+        return []
+    stem = word[:-1]
+    forms = {stem + vowel for vowel in "aeio"}
+    if stem.endswith(("c", "g")):
+        forms |= {stem + "hi", stem + "he"}
+    if stem.endswith(("ch", "gh")):
+        forms |= {stem[:-1] + "o", stem[:-1] + "a"}
+    if stem.endswith("i"):  # servizio/servizi, farmacia/farmacie
+        forms.add(stem)
+    forms.discard(word)
+    return sorted(forms)
+
+
+@dataclass
+class Term:
+    """One thing the visitor asked for: a word (or a thesaurus expression), with what else may match it."""
+
+    words: list  # as typed, folded: all must match
+    alternatives: list = field(default_factory=list)  # lists of words, any of which may match instead
+    correction: str = ""  # the library's word for a word it never uses (also among the alternatives)
+    phrase: bool = False  # the words must be adjacent ("SDG 13")
+
+    def expression(self):
+        if self.phrase:
+            return Phrase(" ".join(self.words))
+        options = [PlainText(" ".join(words), operator="and") for words in [self.words, *self.alternatives]]
+        return options[0] if len(options) == 1 else Or(options)
+
+    @property
+    def text(self):
+        return " ".join(self.words)
+
+
+@dataclass
+class ParsedQuery:
+    text: str
+    terms: list
+    units: list = field(default_factory=list)  # the terms word by word, for the relaxed query
+    place: Territory | None = None
+    place_text: str = ""  # the words of the query that named the place, as typed
+
+    @property
+    def corrected(self):
+        """The query with the library's words in place of the typos, or "" when nothing was corrected."""
+        corrections = {term.text: term.correction for term in self.terms if term.correction}
+        if not corrections:
+            return ""
+        return " ".join(corrections.get(" ".join(words_of(token)), token) for token in self.text.split())
+
+    @property
+    def without_place(self):
+        """The query without the place's words: what to search once the place is a territory filter."""
+        if not self.place_text:
+            return self.text
+        return " ".join(re.sub(re.escape(self.place_text), " ", self.text, count=1, flags=re.IGNORECASE).split())
+
+    def highlight_words(self):
+        """Every folded word a result may show for this query, for snippets."""
+        found = set()
+        for term in self.terms:
+            for words in [term.words, *term.alternatives, [term.correction] if term.correction else []]:
+                found.update(words)
+        return found
+
+    def strict(self):
+        return And([term.expression() for term in self.terms]) if len(self.terms) > 1 else self.terms[0].expression()
+
+    def relaxed(self):
+        """Entries matching at least two thirds of the words (rounded up; numbers do not count): none with two
+        words or fewer, where one word alone would be too loose."""
+        units = self.units[:MAX_RELAXED_WORDS]
+        if len(units) < 3:
+            return None
+        needed = len(units) - len(units) // 3
+        return Or([And([unit.expression() for unit in subset]) for subset in itertools.combinations(units, needed)])
+
+
+def parse(text):
+    """The normalised text as terms: a goal by number ("SDG 13", "obiettivo 4"), else the longest thesaurus
+    expression at each point, else one word."""
+    text = normalise_query(text)
+    words = words_of(text)
+    knowledge = load_knowledge()
+    thesaurus, vocabulary = knowledge.thesaurus, knowledge.vocabulary
+    terms, units, position = [], [], 0
+    while position < len(words):
+        if _is_goal_number(words, position):
+            # Entries carry "SDG n obiettivo n goal n" for their goals: the pair is a phrase, not two words.
+            terms.append(Term(words=["sdg", words[position + 1]], phrase=True))
+            units.append(terms[-1])
+            position += 2
+            continue
+        size = next(
+            (
+                n
+                for n in range(min(7, len(words) - position), 1, -1)
+                if content(words[position : position + n]) in thesaurus
+            ),
+            1,
+        )
+        key = content(words[position : position + size])
+        position += size
+        if not key:
+            continue
+        term = Term(words=list(key), alternatives=[list(other) for other in thesaurus.get(key, [])])
+        if size == 1:
+            term.alternatives += _word_forms(key[0], vocabulary, corrected=key not in thesaurus, term=term)
+            units.append(term)
+        else:
+            units += [Term([word], _word_forms(word, vocabulary)) for word in key]
+        terms.append(term)
+    if not terms:  # only function words ("di", "the"): search them as typed rather than nothing
+        terms = [Term(words=[w]) for w in words[:MAX_RELAXED_WORDS]]
+    parsed = ParsedQuery(text=text, terms=terms, units=[unit for unit in units if not unit.text.isdigit()])
+    parsed.place, parsed.place_text = recognise_place(text)
+    return parsed
+
+
+GOAL_WORDS = frozenset({"sdg", "sdgs", "obiettivo", "obiettivi", "goal", "goals", "target"})
+
+
+def _is_goal_number(words, position):
+    if words[position] not in GOAL_WORDS or position + 1 >= len(words):
+        return False
+    number = words[position + 1]
+    return number.isdigit() and 1 <= int(number) <= 17
+
+
+def _word_forms(word, vocabulary, corrected=True, term=None):
+    """A word's inflections that the library uses; for a word it never uses, its nearest word (a typo) and
+    that word's inflections, noted on `term` so the page can say "did you mean"."""
+    forms = [form for form in inflections(word) if form in vocabulary]
+    if forms or word in vocabulary or not corrected:
+        return [[form] for form in forms]
+    correction = closest_word(word, vocabulary)
+    if not correction:
+        return []
+    if term is not None:
+        term.correction = correction
+    return [[correction]] + [[form] for form in inflections(correction) if form in vocabulary]
+
+
+def content(words):
+    """The words that carry meaning, as a thesaurus key."""
+    return tuple(w for w in words if w not in STOPWORDS)
+
+
+def closest_word(word, vocabulary):
+    """The library's word nearest to one it never uses ("cooperatva" → "cooperativa"), or "". Only words of
+    five letters or more, of nearly the same length and first letter: a short or distant guess is noise."""
+    if len(word) < 5 or not word.isalpha():
+        return ""
+    candidates = [w for w in vocabulary.by_initial.get(word[0], ()) if abs(len(w) - len(word)) <= 2]
+    matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.8)
+    return matches[0] if matches else ""
+
+
+def matching_ids(entries, query, limit=MAX_SEARCH_RESULTS):
+    """Ids of `entries` matching the query, best first: every word first, then (when that finds less than a
+    page) most of the words. Ids, so the ORM can filter, count and prefetch them like any other set."""
+    parsed = query if isinstance(query, ParsedQuery) else parse(query)
+    if not parsed.terms:
+        return []
+    ids = [entry.pk for entry in entries.search(parsed.strict())[:limit]]
+    relaxed = parsed.relaxed() if len(ids) < RELAX_BELOW else None
+    if relaxed is not None:
+        seen = set(ids)
+        ids += [entry.pk for entry in entries.search(relaxed)[:limit] if entry.pk not in seen][: limit - len(ids)]
+    return ids
+
+
+# --- what the parser knows: the thesaurus, the library's words, the places ----------------------------------
+
+
+class Vocabulary(set):
+    """The folded words of the library's titles, summaries and labels, grouped by first letter for typo
+    look-ups."""
+
+    def __init__(self, words):
+        super().__init__(words)
+        self.by_initial = {}
+        for word in self:
+            self.by_initial.setdefault(word[0], []).append(word)
+
+
+@dataclass
+class Knowledge:
+    vocabulary: Vocabulary
+    thesaurus: dict  # {content words: [equivalent content words, ...]}
+    version: int = 0
+    built: float = 0.0
+
+
+_knowledge = Knowledge(Vocabulary(()), {}, version=-1)
+
+
+def load_knowledge():
+    """Built once per process, and again when an entry is published or unpublished or a theme changes (the
+    version in the shared cache moves, see practices/signals.py, so every worker notices) or after
+    KNOWLEDGE_TTL seconds."""
+    global _knowledge
+    version = cache.get(KNOWLEDGE_CACHE_KEY, 0)
+    if _knowledge.version != version or time.monotonic() - _knowledge.built > KNOWLEDGE_TTL:
+        _knowledge = Knowledge(_build_vocabulary(), _build_thesaurus(), version, time.monotonic())
+    return _knowledge
+
+
+def knowledge_changed():
+    try:
+        cache.incr(KNOWLEDGE_CACHE_KEY)
+    except ValueError:
+        cache.set(KNOWLEDGE_CACHE_KEY, 1, None)
+
+
+def _build_vocabulary():
+    from practices.models import LibraryEntry
+
+    texts = []
+    for title, summary in LibraryEntry.objects.live().values_list("title", "summary").iterator(chunk_size=2000):
+        texts += [title, summary]
+    texts += [f"{theme.name_it} {theme.name_en}" for theme in Theme.objects.all()]
+    texts += [f"{sdg.short_it} {sdg.short_en}" for sdg in SDG.objects.all()]
+    texts += Territory.objects.exclude(level="municipality").values_list("name", flat=True)
+    return Vocabulary(w for text in texts for w in words_of(text) if len(w) >= 3 and w.isalpha())
+
+
+@lru_cache(maxsize=1)
+def _thesaurus_file():
+    """Groups of equivalent expressions, one group per line, separated by `|` (data/thesaurus.txt)."""
+    lines = THESAURUS_FILE.read_text(encoding="utf-8").splitlines()
+    return [
+        [cell.strip() for cell in line.split("|") if cell.strip()]
+        for line in lines
+        if line.strip() and not line.startswith("#")
+    ]
+
+
+def _build_thesaurus():
+    """The thesaurus file and the taxonomies' labels in both languages (a theme found by its English name,
+    a goal by either)."""
+    groups = _thesaurus_file() + [[theme.name_it, theme.name_en] for theme in Theme.objects.exclude(name_en="")]
+    groups += [[sdg.short_it, sdg.short_en] for sdg in SDG.objects.all()]
+    thesaurus = {}
+    for group in groups:
+        keys = [content(words_of(expression)) for expression in group]
+        for key in filter(None, keys):
+            known = thesaurus.setdefault(key, [])
+            known += [other for other in keys if other and other != key and other not in known]
+    return thesaurus
+
+
+@lru_cache(maxsize=1)
+def _place_names():
+    """{folded name: the territory to offer}: regions before provinces before comuni, then the most populous,
+    so "Bologna" is the province (which holds the city) and a name shared by two comuni is the larger."""
+    rank = {"macroarea": 0, "region": 1, "province": 2, "municipality": 3}
+    places = {}
+    rows = Territory.objects.values_list("code", "level", "name", "name_en", "name_other", "population")
+    for code, level, *names, _population in sorted(rows, key=lambda row: (rank[row[1]], -(row[5] or 0))):
+        for name in names:
+            if name:
+                places.setdefault(" ".join(words_of(name)), (code, level))
+    return places
+
+
+def recognise_place(text):
+    """The longest run of words naming a territory, as (Territory, the words as typed). Regions whatever the
+    case; macro-areas, provinces and comuni only when capitalised, so "centro", "sale" or "prato" typed as
+    words are not taken for the places of those names."""
+    places = _place_names()
+    typed = [token for token in re.split(r"[\s,;:/()]+", text) if token]
+    for size in range(min(4, len(typed)), 0, -1):
+        for start in range(len(typed) - size + 1):
+            chunk = typed[start : start + size]
+            key = " ".join(words_of(" ".join(chunk)))
+            if key not in places or key in STOPWORDS:
+                continue
+            code, level = places[key]
+            if level != "region" and not chunk[0][:1].isupper():
+                continue
+            return Territory.objects.get(code=code), " ".join(chunk)
+    return None, ""
