@@ -19,7 +19,7 @@ from .models import ENTRY_TYPES, SDG, EntryTerritory, LibraryEntry, NetworkPage,
 
 FACET_KEYS = ("type", "sdg", "territory", "network", "theme", "year")
 SORTS = ("newest", "title", "relevance")
-OTHER_KEYS = ("q", "sort", "page")
+OTHER_KEYS = ("q", "sort", "page", "place")
 MAX_VALUES_PER_FACET = 20
 
 # The territory level shown under a selected territory, and the column that places an entry inside it.
@@ -68,6 +68,7 @@ class Selection:
     sort: str = "newest"
     ignored: list = field(default_factory=list)  # messages for the visitor
     fixed: str = ""  # the facet a landing page's address already decides (/sdg/13/): not in links or chips
+    place_off: bool = False  # place=off: the visitor wants a place name in q searched as text, not as a filter
 
     @property
     def is_empty(self):
@@ -80,6 +81,8 @@ class Selection:
             pairs.append(("q", self.q))
         if self.sort != self.default_sort:
             pairs.append(("sort", self.sort))
+        if self.place_off:
+            pairs.append(("place", "off"))
         return pairs
 
     @property
@@ -161,6 +164,7 @@ def parse_selection(params, locale, fixed=None):
     keep("theme", set(Theme.objects.filter(slug__in=raw["theme"]).values_list("slug", flat=True)), raw["theme"])
 
     selection.q = normalise_query(params.get("q"))
+    selection.place_off = params.get("place") == "off"
     sort = params.get("sort") or selection.default_sort
     if sort not in SORTS or (sort == "relevance" and not selection.q):
         selection.ignored.append(_("L'ordinamento «%(sort)s» non è disponibile.") % {"sort": sort[:40]})

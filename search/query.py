@@ -270,6 +270,11 @@ def load_knowledge():
     return _knowledge
 
 
+def forget_knowledge():
+    """This process rebuilds what it knows at the next search (tests, whose database rolls back under it)."""
+    _knowledge.version = -1
+
+
 def knowledge_changed():
     try:
         cache.incr(KNOWLEDGE_CACHE_KEY)

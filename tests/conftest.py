@@ -31,6 +31,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
     shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_search_knowledge():
+    """The words and thesaurus the search knows are kept per process; each test's database is new."""
+    from search.query import forget_knowledge
+
+    forget_knowledge()
+
+
 @pytest.fixture
 def site_tree(db):
     return ensure_site_tree()
