@@ -217,7 +217,9 @@ def test_search_page_shows_only_the_active_language(client, shelf, site_tree):
 def test_the_proposer_text_is_escaped_in_results(client, site_tree):
     publish(
         GoodPracticeFactory(
-            parent=site_tree.library, title="<script>alert(1)</script> orto", summary="<img src=x onerror=alert(1)> orto"
+            parent=site_tree.library,
+            title="<script>alert(1)</script> orto",
+            summary="<img src=x onerror=alert(1)> orto",
         )
     )
     html = search(client, q="orto").content.decode()
@@ -232,3 +234,18 @@ def test_a_search_does_not_write_to_the_database(client, shelf):
         client.get("/api/v2/pages/", {"search": "anziani soli"})
     writes = [q["sql"] for q in queries if q["sql"].lstrip().split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
     assert writes == []
+
+
+@pytest.mark.postgres
+def test_postgres_stems_english_content_in_english_and_italian_content_in_italian(client, shelf, site_tree):
+    from wagtail.models import Locale
+
+    english = Locale.objects.get(language_code="en")
+    site_tree.home.copy_for_translation(english).save_revision().publish()
+    english_library = site_tree.library.copy_for_translation(english)
+    english_library.save_revision().publish()
+    publish(GoodPracticeFactory(parent=english_library, title="Volunteers running the village shop", summary="."))
+    # English stemming: "volunteering" and "volunteers" meet at "volunt"; the Italian stemmer would not.
+    in_english = client.get("/en/search/", {"q": "volunteering"})
+    assert [entry.title for entry in in_english.context["page_obj"]] == ["Volunteers running the village shop"]
+    assert titles(search(client, q="custode sociale")) == ["Custodi sociali per gli anziani soli"]  # Italian still

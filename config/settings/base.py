@@ -145,12 +145,97 @@ WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "ods", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 
-WAGTAILSEARCH_BACKENDS = {
-    "default": {"BACKEND": "wagtail.search.backends.database"},
+# Full-text search. How Elasticsearch analyses text: Italian is the index default, because modelsearch gives
+# its text fields no analyzer and the content is Italian first; search/backends.py adds English copies of the
+# catch-all fields, analysed with "english_content", and searches them when the active language is English.
+# Filters are Elasticsearch's own reimplementation of its built-in "italian" and "english" analyzers, with
+# asciifolding added so that "citta" finds "città". Stop words are removed before accents are folded: the
+# Italian list is accented ("è", "più", "perché"). The light Italian stemmer only trims the last vowel,
+# so "cooperativa" and "cooperative" meet without the Snowball stemmer's over-reach.
+ELASTICSEARCH_INDEX_SETTINGS = {
+    "settings": {
+        "analysis": {
+            "filter": {
+                "italian_elision": {
+                    "type": "elision",
+                    "articles_case": True,
+                    # The articles of Elasticsearch's built-in italian analyzer: l', dell', un', ...
+                    "articles": [
+                        "c", "l", "all", "dall", "dell", "nell", "sull", "coll", "pell", "gl", "agl", "dagl", "degl",
+                        "negl", "sugl", "un", "m", "t", "s", "v", "d",
+                    ],
+                },
+                "italian_stop": {"type": "stop", "stopwords": "_italian_"},
+                "italian_stemmer": {"type": "stemmer", "language": "light_italian"},
+                "english_possessive": {"type": "stemmer", "language": "possessive_english"},
+                "english_stop": {"type": "stop", "stopwords": "_english_"},
+                "english_stemmer": {"type": "stemmer", "language": "english"},
+            },
+            "analyzer": {
+                "default": {
+                    "type": "custom",
+                    "tokenizer": "standard",
+                    "filter": ["italian_elision", "lowercase", "italian_stop", "asciifolding", "italian_stemmer"],
+                },
+                "english_content": {
+                    "type": "custom",
+                    "tokenizer": "standard",
+                    "filter": ["english_possessive", "lowercase", "english_stop", "asciifolding", "english_stemmer"],
+                },
+                # modelsearch's autocomplete analyzer, with Italian elision: "amb" suggests "dell'ambiente".
+                "edgengram_analyzer": {
+                    "type": "custom",
+                    "tokenizer": "standard",
+                    "filter": ["italian_elision", "lowercase", "asciifolding", "edgengram"],
+                },
+                # What a visitor types into autocomplete, folded the same way as the indexed prefixes.
+                "autocomplete_search": {
+                    "type": "custom",
+                    "tokenizer": "standard",
+                    "filter": ["italian_elision", "lowercase", "asciifolding"],
+                },
+            },
+        }
+    }
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Created by search/migrations/0001: Italian stemming with accents folded.
-    WAGTAILSEARCH_BACKENDS["default"]["SEARCH_CONFIG"] = "italian_unaccent"
+
+
+def search_backends(database_engine, elasticsearch_url="", index="libreria", timeout=5.0):
+    """WAGTAILSEARCH_BACKENDS for a database engine and, when a URL is given, an Elasticsearch 9 cluster.
+    A function so that tests can build the Elasticsearch configuration without re-importing settings."""
+    database = {"BACKEND": "wagtail.search.backends.database"}
+    if database_engine == "django.db.backends.postgresql":
+        # Italian stemming with accents folded (search/migrations/0001) for Italian content, and the English
+        # twin (0002) for English content: search/postgres.py picks one by language.
+        database = {"BACKEND": "search.postgres", "SEARCH_CONFIG": "italian_unaccent"}
+    if not elasticsearch_url:
+        return {"default": database}
+    return {
+        # The database backend stays configured, so every save keeps it indexed: it answers when the cluster
+        # does not. It comes first because update_index rebuilds backends in this order and stops at the
+        # first error: a dead cluster then cannot leave the database index unbuilt.
+        "database": database,
+        "default": {
+            "BACKEND": "search.backends",
+            "URLS": [elasticsearch_url],
+            # modelsearch keeps one index per root model: libreria_wagtailcore_page, libreria_wagtailimages_image...
+            "INDEX_PREFIX": f"{index}_",
+            # Short, because indexing on save waits for it when the cluster is unreachable; one quick retry
+            # for a dropped keep-alive connection, none after a timeout (that would double the wait).
+            "TIMEOUT": timeout,
+            "OPTIONS": {"max_retries": 1, "retry_on_timeout": False},
+            "INDEX_SETTINGS": ELASTICSEARCH_INDEX_SETTINGS,
+            "FALLBACK": "database",
+        },
+    }
+
+
+WAGTAILSEARCH_BACKENDS = search_backends(
+    DATABASES["default"]["ENGINE"],
+    os.environ.get("ELASTICSEARCH_URL", "").strip(),
+    index=os.environ.get("ELASTICSEARCH_INDEX", "libreria"),
+    timeout=float(os.environ.get("ELASTICSEARCH_TIMEOUT", "5")),
+)
 
 # Editors may type an email-address placeholder; the real backend is set per environment.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Libreria delle Buone Pratiche <noreply@localhost>")
