@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.http import QueryDict
+from django.utils import translation
 from rest_framework.filters import BaseFilterBackend
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.utils import BadRequestError
@@ -24,7 +26,13 @@ class LibrarySearchFilter(BaseFilterBackend):
         if not query:
             return queryset.none()
         entries = LibraryEntry.objects.live().filter(pk__in=queryset.values("pk"))
-        ids = matching_ids(entries, query)
+        # The search runs in the language of the pages asked for (?locale=en: English stemming), not the
+        # language the browser's Accept-Language negotiated for this language-neutral address.
+        language = request.GET.get("locale")
+        if language not in dict(settings.LANGUAGES):
+            language = translation.get_language()
+        with translation.override(language):
+            ids = matching_ids(entries, query)
         queryset = queryset.filter(pk__in=ids)
         if "order" in request.GET or not ids:
             return queryset

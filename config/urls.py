@@ -8,6 +8,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from config.api import api_router
+from search import suggestions as search_suggestions
 from search import views as search_views
 
 # Language-neutral addresses: the admin, the API, documents and the sitemap.
@@ -28,6 +29,7 @@ if settings.DEBUG:
 
 # The public site under /it/ and /en/; LocaleMiddleware redirects "/" by the browser's language.
 urlpatterns += i18n_patterns(
+    path("search/suggest/", search_suggestions.suggest, name="search_suggest"),
     path("search/", search_views.search, name="search"),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
