@@ -49,6 +49,7 @@ def search(request):
         "facets": facet_list,
         "place_landing": _place_landing(library, parsed) if parsed and parsed.place and not place else "",
         "library_url": library.url if library else "",
+        "examples": ["welfare Lombardia", "cooperative di comunità", "SDG 13", "CSV", "agricoltura sociale"],
         "sorts": [("relevance", _("pertinenza")), ("newest", _("più recenti")), ("title", _("titolo"))],
     }
     if place:
