@@ -5,6 +5,7 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from practices.blocks import BodyBlock
 
@@ -30,6 +31,16 @@ class BasePage(Page):
         FieldPanel("show_in_menus"),
     ]
 
+    # wagtail-localize: text is translated, everything else is copied from the Italian source on each sync.
+    translatable_fields = [
+        TranslatableField("title"),
+        TranslatableField("slug"),
+        TranslatableField("seo_title"),
+        TranslatableField("search_description"),
+        SynchronizedField("social_image"),
+        SynchronizedField("show_in_menus"),
+    ]
+
     class Meta:
         abstract = True
 
@@ -48,6 +59,7 @@ class HomePage(BasePage):
 
     content_panels = BasePage.content_panels + [FieldPanel("intro")]
     search_fields = BasePage.search_fields + [index.SearchField("intro")]
+    translatable_fields = BasePage.translatable_fields + [TranslatableField("intro")]
 
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = [
@@ -98,6 +110,7 @@ class StandardPage(BasePage):
 
     content_panels = BasePage.content_panels + [FieldPanel("summary"), FieldPanel("body")]
     search_fields = BasePage.search_fields + [index.SearchField("summary"), index.SearchField("body")]
+    translatable_fields = BasePage.translatable_fields + [TranslatableField("summary"), TranslatableField("body")]
 
     parent_page_types = ["home.HomePage", "home.StandardPage"]
     subpage_types = ["home.StandardPage"]

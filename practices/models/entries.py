@@ -7,8 +7,9 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, MultipleChooserPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable
+from wagtail.models import Orderable, TranslatableMixin
 from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from home.models import BasePage
 from practices.blocks import BodyBlock, KeyFigureBlock, ResourceBlock
@@ -164,6 +165,28 @@ class LibraryEntry(BasePage):
         index.FilterField("year"),
     ]
 
+    # Text is translated; taxonomy links, places, organisations, dates, figures' layout and contacts are
+    # copied from the Italian source. Links to networks stay on the Italian pages and are shown in the
+    # reader's language when a translation exists (see practices/translations.py).
+    translatable_fields = BasePage.translatable_fields + [
+        TranslatableField("summary"),
+        TranslatableField("body"),
+        TranslatableField("key_figures"),
+        TranslatableField("resources"),
+        SynchronizedField("hero_image"),
+        SynchronizedField("sdgs"),
+        SynchronizedField("themes"),
+        SynchronizedField("networks"),
+        SynchronizedField("territory_links"),
+        SynchronizedField("organisation_links"),
+        SynchronizedField("year"),
+        SynchronizedField("end_year"),
+        SynchronizedField("status"),
+        SynchronizedField("contact_name"),
+        SynchronizedField("contact_email"),
+        SynchronizedField("contact_url"),
+    ]
+
     class Meta:
         verbose_name = _("voce della biblioteca")
         verbose_name_plural = _("voci della biblioteca")
@@ -248,8 +271,9 @@ class EntryOrganisation(Orderable):
     panels = [FieldPanel("organisation"), FieldPanel("role")]
 
 
-class PracticeLink(Orderable):
-    """A good practice linked from another page, with a note that says why."""
+class PracticeLink(TranslatableMixin, Orderable):
+    """A good practice linked from another page, with a note that says why. Translatable, so that the note is
+    translated with its page; the linked practice is the Italian one and is shown in the reader's language."""
 
     practice = models.ForeignKey(
         "practices.GoodPracticePage", verbose_name=_("buona pratica"), on_delete=models.CASCADE, related_name="+"
@@ -257,8 +281,9 @@ class PracticeLink(Orderable):
     note = models.TextField(_("nota"), blank=True)
 
     panels = [FieldPanel("practice"), FieldPanel("note")]
+    translatable_fields = [SynchronizedField("practice"), TranslatableField("note")]
 
-    class Meta(Orderable.Meta):
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
         abstract = True
 
 
@@ -328,6 +353,7 @@ class GoodPracticePage(LibraryEntry):
         [MultiFieldPanel([FieldPanel(name) for name, _label in SECTIONS], heading=_("Scheda della pratica"))],
     )
     search_fields = LibraryEntry.search_fields + [index.SearchField(name) for name, _label in SECTIONS]
+    translatable_fields = LibraryEntry.translatable_fields + [TranslatableField(name) for name, _label in SECTIONS]
 
     parent_page_types = ["practices.LibraryIndexPage"]
     subpage_types = []
@@ -379,6 +405,7 @@ class CaseStudyPage(LibraryEntry):
             )
         ],
     )
+    translatable_fields = LibraryEntry.translatable_fields + [TranslatableField("documented_practices")]
     parent_page_types = ["practices.LibraryIndexPage"]
     subpage_types = []
 

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
+from wagtail_localize.fields import TranslatableField
 
 from home.models import BasePage
 
@@ -26,6 +27,7 @@ class LibraryIndexPage(RoutablePageMixin, BasePage):
     intro = RichTextField(_("introduzione"), blank=True, features=["bold", "italic", "link"])
 
     content_panels = BasePage.content_panels + [FieldPanel("intro")]
+    translatable_fields = BasePage.translatable_fields + [TranslatableField("intro")]
     parent_page_types = ["home.HomePage"]
     subpage_types = ["practices.GoodPracticePage", "practices.CaseStudyPage"]
     max_count_per_parent = 1

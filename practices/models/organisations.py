@@ -7,6 +7,7 @@ from wagtail.admin.panels import FieldPanel, MultipleChooserPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable
 from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from home.models import BasePage
 from practices.blocks import BodyBlock, KeyFigureBlock
@@ -86,6 +87,7 @@ class NetworkIndexPage(BasePage):
     intro = RichTextField(_("introduzione"), blank=True, features=["bold", "italic", "link"])
 
     content_panels = BasePage.content_panels + [FieldPanel("intro")]
+    translatable_fields = BasePage.translatable_fields + [TranslatableField("intro")]
     search_fields = BasePage.search_fields
     parent_page_types = ["home.HomePage"]
     subpage_types = ["practices.NetworkPage"]
@@ -139,6 +141,15 @@ class NetworkPage(BasePage):
         index.SearchField("summary"),
         index.SearchField("description"),
         index.FilterField("kind"),
+    ]
+    translatable_fields = BasePage.translatable_fields + [
+        TranslatableField("summary"),
+        TranslatableField("description"),
+        TranslatableField("key_figures"),
+        SynchronizedField("kind"),
+        SynchronizedField("website"),
+        SynchronizedField("territory_links"),
+        SynchronizedField("members"),
     ]
     parent_page_types = ["practices.NetworkIndexPage"]
     subpage_types = []

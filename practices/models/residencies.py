@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, MultipleChooserPanel
 from wagtail.fields import RichTextField, StreamField
+from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from home.models import BasePage
 from practices.blocks import ProgrammeDayBlock
@@ -15,6 +16,7 @@ class ResidencyIndexPage(BasePage):
     intro = RichTextField(_("introduzione"), blank=True, features=["bold", "italic", "link"])
 
     content_panels = BasePage.content_panels + [FieldPanel("intro")]
+    translatable_fields = BasePage.translatable_fields + [TranslatableField("intro")]
     parent_page_types = ["home.HomePage"]
     subpage_types = ["practices.ResidencyPage"]
     max_count_per_parent = 1
@@ -79,6 +81,16 @@ class ResidencyPage(LibraryEntry):
             ),
         ],
     )
+    translatable_fields = LibraryEntry.translatable_fields + [
+        TranslatableField("programme"),
+        TranslatableField("participants"),
+        TranslatableField("practice_links"),
+        SynchronizedField("city"),
+        SynchronizedField("start_date"),
+        SynchronizedField("end_date"),
+        SynchronizedField("host_network"),
+        SynchronizedField("participants_count"),
+    ]
     parent_page_types = ["practices.ResidencyIndexPage"]
     subpage_types = []
 

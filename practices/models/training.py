@@ -5,6 +5,7 @@ from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, MultipleChooserPanel
 from wagtail.fields import StreamField
 from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from home.models import BasePage
 from practices.blocks import BodyBlock, HubBlock, KeyFigureBlock, MacroActionBlock, SessionBlock
@@ -41,6 +42,16 @@ class TrainingProgrammePage(BasePage):
         FieldPanel("key_figures"),
     ]
     search_fields = BasePage.search_fields + [index.SearchField("summary"), index.SearchField("body")]
+    translatable_fields = BasePage.translatable_fields + [
+        TranslatableField("summary"),
+        TranslatableField("body"),
+        TranslatableField("macro_actions"),
+        TranslatableField("hubs"),
+        TranslatableField("key_figures"),
+        SynchronizedField("start_date"),
+        SynchronizedField("end_date"),
+        SynchronizedField("funder"),
+    ]
     parent_page_types = ["home.HomePage"]
     subpage_types = ["practices.TrainingModulePage"]
 
@@ -114,6 +125,16 @@ class TrainingModulePage(LibraryEntry):
         ],
     )
     search_fields = LibraryEntry.search_fields + [index.SearchField("objectives"), index.FilterField("hub")]
+    translatable_fields = LibraryEntry.translatable_fields + [
+        TranslatableField("macro_action"),
+        TranslatableField("duration"),
+        TranslatableField("objectives"),
+        TranslatableField("sessions"),
+        TranslatableField("practice_links"),
+        SynchronizedField("number"),
+        SynchronizedField("hub"),
+        SynchronizedField("format"),
+    ]
     parent_page_types = ["practices.TrainingProgrammePage"]
     subpage_types = []
 
