@@ -12,10 +12,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.http import QueryDict
 from django.utils.translation import gettext as _
+from wagtail.models import Locale
 
 from search.query import normalise_query
 
 from .models import ENTRY_TYPES, SDG, EntryTerritory, LibraryEntry, NetworkPage, Territory, Theme
+from .translations import in_language
 
 FACET_KEYS = ("type", "sdg", "territory", "network", "theme", "year")
 SORTS = ("newest", "title", "relevance")
@@ -158,7 +160,9 @@ def parse_selection(params, locale, fixed=None):
     selection.territories = [territories[code] for code in selection.values["territory"]]
     keep(
         "network",
-        set(NetworkPage.objects.filter(locale=locale, slug__in=raw["network"]).values_list("slug", flat=True)),
+        # Entries link to the networks' original pages in every language (wagtail-localize copies page links),
+        # so a network's key is the slug of its original page.
+        set(NetworkPage.objects.filter(slug__in=raw["network"]).values_list("slug", flat=True)),
         raw["network"],
     )
     keep("theme", set(Theme.objects.filter(slug__in=raw["theme"]).values_list("slug", flat=True)), raw["theme"])
@@ -232,7 +236,7 @@ def for_cards(entries):
     """What an entry card shows, fetched in a fixed number of queries whatever the number of cards."""
     return (
         entries.defer_streamfields()
-        .select_related("content_type")
+        .select_related("content_type", "locale")
         .prefetch_related("sdgs", "territory_links__territory", "networks")
     )
 
@@ -282,9 +286,11 @@ def facet_counts(entries, selection, search_ids=None):
     by_network = _counted(
         _through("networks").filter(libraryentry_id__in=base("network")), "networkpage__slug", "libraryentry_id"
     )
-    network_titles = dict(
-        NetworkPage.objects.filter(slug__in=set(by_network) | selected["network"]).values_list("slug", "title")
-    )
+    linked = NetworkPage.objects.filter(slug__in=set(by_network) | selected["network"], locale=Locale.get_default())
+    network_titles = {
+        original.slug: shown.title
+        for original, shown in zip(linked, in_language(linked, Locale.get_active()), strict=True)
+    }
     facets.append(_named_facet("network", _("Rete"), by_network, network_titles, selected["network"]))
 
     by_theme = _counted(_through("themes").filter(libraryentry_id__in=base("theme")), "theme__slug", "libraryentry_id")

@@ -226,6 +226,9 @@ def matching_ids(entries, query, limit=MAX_SEARCH_RESULTS):
     parsed = query if isinstance(query, ParsedQuery) else parse(query)
     if not parsed.terms:
         return []
+    # The backends translate only simple filters into their own; any selection (such as the English library's
+    # "translated, or Italian without a translation") reaches them as a set of ids.
+    entries = entries.model.objects.filter(pk__in=entries.values("pk"))
     ids = [entry.pk for entry in entries.search(parsed.strict())[:limit]]
     relaxed = parsed.relaxed() if len(ids) < RELAX_BELOW else None
     if relaxed is not None:

@@ -5,7 +5,8 @@ from django.utils.translation import gettext as _
 from wagtail.models import Locale
 
 from practices import facets
-from practices.models import LibraryEntry, LibraryIndexPage
+from practices.models import LibraryIndexPage
+from practices.translations import library_entries, mark_other_language
 
 from .query import matching_ids, parse
 from .snippets import annotate
@@ -17,7 +18,7 @@ def search(request):
     """Results by relevance in the active language, with the library's facets and their counts. A place named
     in q ("welfare Lombardia") becomes a territory filter, with a link back to searching the words as text."""
     locale = Locale.get_active()
-    entries = LibraryEntry.objects.live().filter(locale=locale)
+    entries = library_entries(locale)
     selection = facets.parse_selection(request.GET, locale)
     parsed = parse(selection.q) if selection.q else None
     place, typed = None, selection.q
@@ -35,7 +36,7 @@ def search(request):
         filtered = facets.filter_entries(entries, selection, search_ids=search_ids)
         results = facets.for_cards(facets.order_entries(filtered, selection, search_ids))
         page_obj = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
-        annotate(page_obj.object_list, parsed.highlight_words())
+        annotate(mark_other_language(page_obj.object_list, locale), parsed.highlight_words())
         facet_list = facets.facet_counts(entries, selection, search_ids)
 
     library = LibraryIndexPage.objects.live().filter(locale=locale).first() if parsed else None

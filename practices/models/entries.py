@@ -230,6 +230,19 @@ class LibraryEntry(BasePage):
             ],
         }
 
+    # The child relation of linked practices with a note (a module's, a residency's, a case study's).
+    linked_practices = None
+
+    def get_context(self, request, *args, **kwargs):
+        from practices.translations import in_language, links_in_language
+
+        context = super().get_context(request, *args, **kwargs)
+        context["networks"] = in_language(self.networks.all(), self.locale)
+        if self.linked_practices:
+            links = getattr(self, self.linked_practices).select_related("practice")
+            context["practice_links"] = links_in_language(links, self.locale)
+        return context
+
     def place_names(self):
         """Names of the entry's territories and of every territory containing them, in one query."""
         codes = {code for link in self.territory_links.all() for code in link.territory.ancestor_codes}
@@ -364,9 +377,18 @@ class GoodPracticePage(LibraryEntry):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["module_links"] = self.module_links.filter(page__live=True).select_related("page")
-        context["residency_links"] = self.residency_links.filter(page__live=True).select_related("page")
-        context["case_studies"] = CaseStudyPage.objects.live().filter(documented_practices__practice=self).distinct()
+        from practices.models import ModulePractice, ResidencyPractice
+        from practices.translations import reverse_links_in_language
+
+        # Links are stored against the Italian practice, from pages in every language: show each linking page
+        # once, in the reader's language when it is translated.
+        def linking(model):
+            links = model.objects.filter(practice__translation_key=self.translation_key, page__live=True)
+            return reverse_links_in_language(links.select_related("page").order_by("page__title"), self.locale)
+
+        context["module_links"] = linking(ModulePractice)
+        context["residency_links"] = linking(ResidencyPractice)
+        context["case_studies"] = [link.page for link in linking(CaseStudyPractice)]
         context["similar"] = self.similar_practices()
         return context
 
@@ -406,6 +428,7 @@ class CaseStudyPage(LibraryEntry):
         ],
     )
     translatable_fields = LibraryEntry.translatable_fields + [TranslatableField("documented_practices")]
+    linked_practices = "documented_practices"
     parent_page_types = ["practices.LibraryIndexPage"]
     subpage_types = []
 

@@ -1,9 +1,11 @@
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
+from wagtail.models import Locale
 from wagtail_localize.fields import TranslatableField
 
 from home.models import BasePage
@@ -39,10 +41,11 @@ class LibraryIndexPage(RoutablePageMixin, BasePage):
 
     def get_context(self, request, *args, fixed=None, **kwargs):
         from practices import facets, maps
+        from practices.translations import library_entries, mark_other_language
         from search.query import matching_ids
 
         context = super().get_context(request, *args, **kwargs)
-        entries = LibraryEntry.objects.live().filter(locale=self.locale)
+        entries = library_entries(self.locale)
         selection = facets.parse_selection(request.GET, self.locale, fixed=fixed)
         search_ids = matching_ids(entries, selection.q) if selection.q else None
         filtered = facets.filter_entries(entries, selection, search_ids=search_ids)
@@ -52,11 +55,13 @@ class LibraryIndexPage(RoutablePageMixin, BasePage):
             region_link = lambda code: self.landing_url("territory", code)  # noqa: E731
         else:
             region_link = lambda code: "?" + selection.querystring(adding=("territory", code))  # noqa: E731
+        page_obj = Paginator(results, self.PER_PAGE).get_page(request.GET.get("page"))
+        mark_other_language(page_obj.object_list, self.locale)
         context.update(
             selection=selection,
             facets=[facet for facet in all_facets if facet.key != selection.fixed],
             fixed_facet=next((facet for facet in all_facets if facet.key == selection.fixed), None),
-            page_obj=Paginator(results, self.PER_PAGE).get_page(request.GET.get("page")),
+            page_obj=page_obj,
             map=maps.library_map(filtered.values("pk"), link=region_link),
             sorts=[("newest", _("più recenti")), ("title", _("titolo"))]
             + ([("relevance", _("pertinenza"))] if selection.q else []),
@@ -140,7 +145,14 @@ class LibraryIndexPage(RoutablePageMixin, BasePage):
 
     @path("rete/<slug:slug>/")
     def network_landing(self, request, slug):
-        network = get_object_or_404(NetworkPage.objects.live(), slug=slug, locale=self.locale)
+        from practices.translations import in_language
+
+        # The key is the slug of the network's original page, which the entries link to in every language.
+        networks = NetworkPage.objects.live().filter(slug=slug)
+        original = networks.filter(locale=Locale.get_default()).first() or networks.first()
+        if original is None:
+            raise Http404
+        network = in_language([original], self.locale)[0]
         landing = {"kind": "network", "title": network.title, "text": network.summary, "page": network}
         return self.render(
             request,

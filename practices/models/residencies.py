@@ -91,6 +91,7 @@ class ResidencyPage(LibraryEntry):
         SynchronizedField("host_network"),
         SynchronizedField("participants_count"),
     ]
+    linked_practices = "practice_links"
     parent_page_types = ["practices.ResidencyIndexPage"]
     subpage_types = []
 

@@ -135,6 +135,7 @@ class TrainingModulePage(LibraryEntry):
         SynchronizedField("hub"),
         SynchronizedField("format"),
     ]
+    linked_practices = "practice_links"
     parent_page_types = ["practices.TrainingProgrammePage"]
     subpage_types = []
 
