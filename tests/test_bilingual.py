@@ -98,9 +98,7 @@ def test_english_search_finds_english_and_untranslated_entries(client, bilingual
 
 def test_a_module_links_to_the_practice_in_the_readers_language_or_marks_the_original(client, bilingual):
     italian_module = client.get(bilingual["module"].url)
-    assert [practice.title for _link, practice in italian_module.context["practice_links"]] == [
-        "Orto sociale a Chieri"
-    ]
+    assert [practice.title for _link, practice in italian_module.context["practice_links"]] == ["Orto sociale a Chieri"]
     english_module = translate(bilingual["module"], title="Module 1: gardens")
     response = client.get(english_module.url)
     ((link, practice),) = response.context["practice_links"]
