@@ -123,3 +123,16 @@ def test_networks_of_an_entry_are_shown_in_the_readers_language_when_translated(
     translate(bilingual["network"], title="Social Gardens Network")
     (network,) = client.get(bilingual["english_orto"].url).context["networks"]
     assert network.title == "Social Gardens Network"
+
+
+def test_sitemap_lists_both_languages(client, bilingual):
+    xml = client.get("/sitemap.xml").content.decode()
+    assert bilingual["english_orto"].full_url in xml and bilingual["orto"].full_url in xml
+
+
+def test_translated_pages_name_each_other_as_alternates(client, bilingual):
+    html = client.get(bilingual["english_orto"].url).content.decode()
+    assert f'hreflang="it" href="{bilingual["orto"].full_url}"' in html
+    assert f'hreflang="en" href="{bilingual["english_orto"].full_url}"' in html
+    assert 'hreflang="x-default"' in html
+    assert 'hreflang="x-default"' not in client.get(bilingual["emporio"].url).content.decode()  # no translation

@@ -27,8 +27,8 @@ MAX_QUERIES = 60
 
 
 def page_paths():
-    library = LibraryIndexPage.objects.get()
-    return {
+    library = LibraryIndexPage.objects.get(locale__language_code="it")
+    paths = {
         "home": library.get_parent().url,
         "library": library.url,
         "library-filtered": library.url + "?sdg=11&territory=M1&type=good_practice",
@@ -43,6 +43,11 @@ def page_paths():
         "network": NetworkPage.objects.live().first().url,
         "programme": TrainingProgrammePage.objects.live().first().url,
     }
+    english = LibraryIndexPage.objects.filter(locale__language_code="en").first()
+    if english:  # the English library mixes translations and marked Italian originals
+        paths["library-en"] = english.url
+        paths["search-en"] = "/en/search/?q=comunità"
+    return paths
 
 
 def count_queries(client, paths):

@@ -31,3 +31,19 @@ def language_links(context):
                 url, exact = nearest.url, nearest.translation_key == lineage[0].translation_key
         links.append({"code": code, "name": get_language_info(code)["name_local"], "url": url, "exact": exact})
     return links
+
+
+@register.simple_tag(takes_context=True)
+def alternate_links(context):
+    """hreflang alternates of the current page: each live translation, and x-default for the Italian one."""
+    page = context.get("page")
+    request = context.get("request")
+    if page is None or not hasattr(page, "get_translations"):
+        return []
+    links = []
+    for translation in page.get_translations(inclusive=True).live().select_related("locale"):
+        url = translation.get_full_url(request)
+        links.append({"code": translation.locale.language_code, "url": url})
+        if translation.locale.language_code == settings.LANGUAGE_CODE:
+            links.append({"code": "x-default", "url": url})
+    return links if len(links) > 2 else []
