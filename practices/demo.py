@@ -20,6 +20,7 @@ from wagtail.rich_text import RichText
 
 from home.models import SiteFooter, StandardPage
 
+from .demo_translations import load_demo_translations
 from .importer import LibraryImport
 from .models import (
     LibraryEntry,
@@ -210,4 +211,5 @@ def load_demo_library():
     report.created["entries"] = import_report.created
     report.created["entries updated"] = import_report.updated
     attach_images([entry["slug"] for entry in data["entries"]], report)
+    load_demo_translations(report)
     return report
