@@ -1,6 +1,7 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from wagtail.models import Locale
 
 from practices.demo import load_demo_library
 from practices.models import ENTRY_TYPES
@@ -18,5 +19,11 @@ class Command(BaseCommand):
             raise CommandError("the demo library does not validate: nothing was written")
         created = ", ".join(f"{count} {kind}" for kind, count in report.created.items() if count) or "nothing new"
         self.stdout.write(f"Demo library: {created}.")
-        counts = ", ".join(f"{model.objects.live().count()} {key}" for key, model in ENTRY_TYPES.items())
-        self.stdout.write(self.style.SUCCESS(f"The library holds {counts} ({time.monotonic() - started:.1f}s)."))
+        lines = []
+        for locale in Locale.objects.order_by("pk"):
+            counts = ", ".join(
+                f"{model.objects.live().filter(locale=locale).count()} {key}" for key, model in ENTRY_TYPES.items()
+            )
+            lines.append(f"{locale.language_code}: {counts}")
+        elapsed = time.monotonic() - started
+        self.stdout.write(self.style.SUCCESS(f"The library holds {'; '.join(lines)} ({elapsed:.1f}s)."))
