@@ -7,7 +7,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install setup run test lint messages clean bench-import
+.PHONY: help install setup run test lint messages clean bench-import bench-search eval-search
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP) ## create .venv and install the project with its dev tools
 
 messages: $(STAMP) ## compile the translation catalogues
-	@if [ -d locale ]; then $(PY) manage.py compilemessages --ignore=.venv -v0; fi
+	$(PY) manage.py compile_translations
 
 setup: install messages ## migrate (SQLite unless DATABASE_URL) and load reference data and the demo library
 	$(PY) manage.py migrate --no-input -v0
@@ -43,6 +43,9 @@ lint: install ## ruff and the migrations check
 clean: ## remove the SQLite database, media and caches (keeps .venv)
 	rm -rf db.sqlite3 db.sqlite3-* var .pytest_cache
 
+eval-search: install ## search relevance (nDCG@10, recall@10 per query kind) on the judged dev set, SQLite and PostgreSQL
+	tools/eval_search.sh
+
 BENCH_ENTRIES ?= 10000
 bench-import: install ## time reference data, demo and imports (60 dev entries, then BENCH_ENTRIES) on a fresh database
 	@set -e; dir=$$(mktemp -d); export DATABASE_URL=$${DATABASE_URL:-sqlite:///$$dir/bench.sqlite3} MEDIA_ROOT=$$dir/media; \
@@ -55,3 +58,25 @@ bench-import: install ## time reference data, demo and imports (60 dev entries, 
 	/usr/bin/env time -f "import $(BENCH_ENTRIES): %e s, %M KB" $(PY) manage.py import_library $$dir/entries.jsonl > /dev/null; \
 	/usr/bin/env time -f "re-import $(BENCH_ENTRIES) unchanged: %e s, %M KB" $(PY) manage.py import_library $$dir/entries.jsonl > /dev/null; \
 	rm -rf $$dir
+
+# The search benchmark reuses its database: importing BENCH_ENTRIES takes minutes, so it is done once and
+# topped up only when the database holds fewer generated entries than asked for.
+bench-search: install ## search latency p50/p95 on a kept database of BENCH_ENTRIES entries (SQLite, or a dedicated DATABASE_URL)
+	@set -e; mkdir -p var/bench; \
+	export DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench/search.sqlite3} MEDIA_ROOT=$(CURDIR)/var/bench/media; \
+	echo "database: $$DATABASE_URL (dedicated to the benchmark: entries are imported into it and kept)"; \
+	case "$$DATABASE_URL" in postgres*) \
+	  name=$${DATABASE_URL##*/}; name=$${name%%\?*}; \
+	  psql "$$DATABASE_URL" -qc "SELECT 1" > /dev/null 2>&1 || \
+	  psql "$${DATABASE_URL%/*}/postgres" -v ON_ERROR_STOP=1 -qc "CREATE DATABASE \"$$name\"";; esac; \
+	$(PY) manage.py migrate --no-input -v0; \
+	$(PY) manage.py load_reference_data > /dev/null; \
+	$(PY) manage.py import_library ../shared/eval/search-dev-practices.jsonl > /dev/null; \
+	have=$$($(PY) manage.py shell -v0 -c 'from practices.models import LibraryEntry as E; print(E.objects.filter(slug__startswith="bench-").count())'); \
+	if [ "$$have" -lt $(BENCH_ENTRIES) ]; then \
+	  echo "importing $(BENCH_ENTRIES) generated entries (the database holds $$have): this takes minutes, once"; \
+	  entries=$$(mktemp --suffix=.jsonl); \
+	  $(PY) manage.py generate_library $(BENCH_ENTRIES) --prefix bench > $$entries; \
+	  /usr/bin/env time -f "import $(BENCH_ENTRIES): %e s, %M KB" $(PY) manage.py import_library $$entries > /dev/null; \
+	  rm $$entries; fi; \
+	$(PY) manage.py bench_search $(BENCH_SEARCH_OPTIONS)

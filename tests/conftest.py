@@ -32,6 +32,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _italian_first():
+    """Each test starts in the default language, whatever a previous test (or its pages) activated."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_search_knowledge():
     """The words and thesaurus the search knows are kept per process; each test's database is new."""
     from search.query import forget_knowledge
