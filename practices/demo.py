@@ -19,6 +19,7 @@ from wagtail.models import Site
 from wagtail.rich_text import RichText
 
 from home.models import SiteFooter, StandardPage
+from home.roles import ensure_editorial_roles
 
 from .demo_translations import load_demo_translations
 from .importer import LibraryImport
@@ -212,4 +213,5 @@ def load_demo_library():
     report.created["entries updated"] = import_report.updated
     attach_images([entry["slug"] for entry in data["entries"]], report)
     load_demo_translations(report)
+    ensure_editorial_roles()  # the roles' page permissions and the workflow need the pages above
     return report
