@@ -109,3 +109,29 @@ class TaxonomyGroup(SnippetViewSetGroup):
 
 
 register_snippet(TaxonomyGroup)
+
+
+# --- Editorial dashboard (issue 6: roles and moderation) -------------------------------------------------
+from wagtail import hooks  # noqa: E402
+
+from .dashboard import panels_for  # noqa: E402
+
+
+@hooks.register("construct_homepage_panels")
+def add_editorial_panels(request, panels):
+    panels.extend(panels_for(request.user))
+
+
+# --- Trainers and editors' comfort (issue 6, items 4-5): practice chooser, bulk tagging ------------------
+from wagtail import hooks as comfort_hooks  # noqa: E402
+
+from .bulk_actions import AddSDGOrThemeBulkAction  # noqa: E402
+from .choosers import practice_chooser_viewset  # noqa: E402
+
+
+@comfort_hooks.register("register_admin_viewset")
+def register_practice_chooser():
+    return practice_chooser_viewset
+
+
+comfort_hooks.register("register_bulk_action", AddSDGOrThemeBulkAction)
