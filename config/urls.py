@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from config.api import api_router
 from home.sitemaps import AllLanguagesSitemap
+from practices import proposals
 from search import suggestions as search_suggestions
 from search import views as search_views
 
@@ -32,6 +33,9 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("search/suggest/", search_suggestions.suggest, name="search_suggest"),
     path("search/", search_views.search, name="search"),
+    path("segnala/", proposals.propose, name="practice_proposal"),
+    path("segnala/grazie/", proposals.thanks, name="practice_proposal_thanks"),
+    path("segnala/territori/", proposals.territory_suggestions, name="practice_proposal_territories"),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

@@ -13,6 +13,7 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from home.models import BasePage
 from practices.blocks import BodyBlock, KeyFigureBlock, ResourceBlock
+from practices.panels import CompletenessPanel
 
 from .organisations import Organisation, TerritoryLink
 from .taxonomy import Territory
@@ -300,6 +301,14 @@ class PracticeLink(TranslatableMixin, Orderable):
         abstract = True
 
 
+class ProposalPanel(MultiFieldPanel):
+    """The proposer's contact, shown only on practices that came from the public form."""
+
+    class BoundPanel(MultiFieldPanel.BoundPanel):
+        def is_shown(self):
+            return bool(getattr(self.instance, "proposed_at", None)) and super().is_shown()
+
+
 def with_classification(panels, extra=()):
     """Content, type-specific, classification and details: the order editors meet on every entry form."""
     return [*panels, *extra, *LibraryEntry.classification_panels, *LibraryEntry.detail_panels]
@@ -357,16 +366,44 @@ class GoodPracticePage(LibraryEntry):
     lessons = RichTextField(
         _("lezioni apprese"), blank=True, features=SECTION_FEATURES, help_text=_("Cosa rifareste e cosa cambiereste.")
     )
+    # Who proposed the practice through the public form (practices/proposals.py). Private: for the editors
+    # only, never rendered on the public site nor served by the API; read-only in the admin.
+    proposer_name = models.CharField(_("nome di chi l'ha segnalata"), max_length=255, blank=True)
+    proposer_email = models.EmailField(_("email di chi l'ha segnalata"), blank=True)
+    proposer_organisation = models.CharField(_("rete o organizzazione indicata"), max_length=255, blank=True)
+    proposed_at = models.DateTimeField(_("segnalata il"), null=True, blank=True)
 
     requires_sdg_and_territory = True
     entry_type_key = "good_practice"
 
-    content_panels = with_classification(
+    # The completeness note comes first, above the title: it is what an editor reads before writing.
+    content_panels = [CompletenessPanel()] + with_classification(
         LibraryEntry.content_panels,
-        [MultiFieldPanel([FieldPanel(name) for name, _label in SECTIONS], heading=_("Scheda della pratica"))],
+        [
+            ProposalPanel(
+                [
+                    FieldPanel("proposed_at", read_only=True),
+                    FieldPanel("proposer_name", read_only=True),
+                    FieldPanel("proposer_email", read_only=True),
+                    FieldPanel("proposer_organisation", read_only=True),
+                ],
+                heading=_("Segnalazione"),
+                help_text=_("Chi ha proposto la pratica dal sito. Dati riservati: non compaiono sul sito."),
+            ),
+            MultiFieldPanel([FieldPanel(name) for name, _label in SECTIONS], heading=_("Scheda della pratica")),
+        ],
     )
     search_fields = LibraryEntry.search_fields + [index.SearchField(name) for name, _label in SECTIONS]
-    translatable_fields = LibraryEntry.translatable_fields + [TranslatableField(name) for name, _label in SECTIONS]
+    translatable_fields = (
+        LibraryEntry.translatable_fields
+        + [TranslatableField(name) for name, _label in SECTIONS]
+        + [
+            SynchronizedField("proposer_name"),
+            SynchronizedField("proposer_email"),
+            SynchronizedField("proposer_organisation"),
+            SynchronizedField("proposed_at"),
+        ]
+    )
 
     parent_page_types = ["practices.LibraryIndexPage"]
     subpage_types = []

@@ -1,0 +1,551 @@
+"""Public proposals: any visitor proposes a good practice through a form at /<lang>/segnala/.
+
+A valid proposal becomes a draft GoodPracticePage under the Italian library, with the proposer's contact in
+private fields, its image in Wagtail images and its document in Wagtail documents (both in the
+"Segnalazioni" collection, whose documents only logged-in users can download), and is sent to moderation
+when a workflow covers the library. Everything is written in one transaction, and files written to storage
+are removed again if it fails. The visitor is redirected to a confirmation page and gets an email.
+
+The territory works without JavaScript: the visitor types a place name; one exact match (accents and case
+ignored) is accepted; several, or near matches, come back as a list of radio buttons to pick from. With
+JavaScript (static/js/proposal.js) the input suggests territories from `territory_suggestions`, whose
+labels ("Como (CO)", "Como (provincia)") are exact matches that resolve to a single territory.
+
+Spam: a honeypot field ("website", hidden from people and screen readers) makes the view pretend success and
+save nothing; a per-IP limit through Django's cache answers 429 after RATE_LIMIT proposals an hour.
+"""
+
+import logging
+import re
+import zipfile
+
+from django import forms
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.text import slugify
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_safe
+from wagtail.coreutils import find_available_slug
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.models import Collection, CollectionViewRestriction, Locale
+from wagtail.rich_text import RichText
+
+from practices.models import SDG, EntryTerritory, GoodPracticePage, LibraryIndexPage, Territory
+from practices.models.taxonomy import fold
+from search.suggestions import LEVEL_RANK, normalise, words_of
+
+logger = logging.getLogger(__name__)
+
+RATE_LIMIT = 5
+RATE_WINDOW_SECONDS = 60 * 60
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_IMAGE_PIXELS = 40_000_000
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+IMAGE_FORMATS = {"jpg": "JPEG", "jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}
+DOCUMENT_EXTENSIONS = ("pdf", "odt", "docx")
+MAX_CANDIDATES = 10
+SUGGESTIONS = 8
+COLLECTION_NAME = "Segnalazioni"
+SESSION_KEY = "practice_proposal"
+
+# "Como (CO)", "Como (provincia)", "Lombardia (regione)": the qualifier a label may end with.
+QUALIFIED = re.compile(r"^(?P<name>.+?)\s*\((?P<qualifier>[^()]+)\)$")
+LEVEL_WORDS = {
+    "comune": Territory.Level.MUNICIPALITY,
+    "municipality": Territory.Level.MUNICIPALITY,
+    "provincia": Territory.Level.PROVINCE,
+    "province": Territory.Level.PROVINCE,
+    "regione": Territory.Level.REGION,
+    "region": Territory.Level.REGION,
+    "ripartizione": Territory.Level.MACROAREA,
+    "macroarea": Territory.Level.MACROAREA,
+}
+LEVEL_QUALIFIERS = {
+    Territory.Level.PROVINCE: _("provincia"),
+    Territory.Level.REGION: _("regione"),
+    Territory.Level.MACROAREA: _("ripartizione"),
+}
+
+
+# Territories ---------------------------------------------------------------------------------------------
+
+
+def territory_label(territory):
+    """A label that names one territory only: the comune with its province's sigla, the other levels with
+    their level ("Molise" is a region and a comune)."""
+    if territory.level == Territory.Level.MUNICIPALITY:
+        return f"{territory.name} ({territory.sigla})" if territory.sigla else territory.name
+    return f"{territory.name} ({LEVEL_QUALIFIERS[territory.level]})"
+
+
+def _names(territory):
+    """Every folded name a territory answers to: Italian, English, the second official language, and each
+    half of a bilingual name ("Bolzano/Bozen")."""
+    names = {territory.name, territory.name_en, territory.name_other, *territory.name.split("/")}
+    return {" ".join(fold(name).split()) for name in names if name and name.strip()}
+
+
+def _ordered(queryset):
+    return queryset.annotate(level_rank=LEVEL_RANK).order_by(
+        "level_rank", F("population").desc(nulls_last=True), "name"
+    )
+
+
+def resolve_territory(text):
+    """(exact, near) for what the visitor typed: territories named exactly so (accents and case ignored,
+    narrowed by a "(CO)" or "(provincia)" qualifier), and when there is none, up to MAX_CANDIDATES whose
+    words start with the typed words."""
+    typed = " ".join(fold(text).split())
+    if not typed:
+        return [], []
+    name, qualifier = typed, ""
+    match = QUALIFIED.match(typed)
+    if match:
+        name, qualifier = match["name"].strip(), match["qualifier"].strip()
+    rows = _ordered(Territory.objects.filter(name_folded__contains=name))
+    exact = [territory for territory in rows if name in _names(territory)]
+    if qualifier:
+        level = LEVEL_WORDS.get(qualifier)
+        exact = [
+            territory
+            for territory in exact
+            if (level and territory.level == level)
+            or (territory.level == Territory.Level.MUNICIPALITY and fold(territory.sigla) == qualifier)
+        ]
+    if exact:
+        return exact[:MAX_CANDIDATES], []
+    return [], search_territories(name, MAX_CANDIDATES)
+
+
+def search_territories(text, limit):
+    """Territories whose words start with the typed words, municipalities and big places first."""
+    words = words_of(text)[:6]
+    if not words:
+        return []
+    territories = Territory.objects.all()
+    for word in words:
+        territories = territories.filter(name_folded__contains=word).filter(
+            name_folded__regex=r"(^|[^a-z0-9])" + re.escape(word)
+        )
+    return list(_ordered(territories)[:limit])
+
+
+@require_safe
+def territory_suggestions(request):
+    """GET ?q=… → {"territories": [{"code", "label", "level"}, …]} for static/js/proposal.js."""
+    query = normalise(request.GET.get("q"))
+    found = search_territories(query, SUGGESTIONS) if len(query) >= 2 else []
+    response = JsonResponse(
+        {"territories": [{"code": t.code, "label": territory_label(t), "level": t.get_level_display()} for t in found]}
+    )
+    response["Cache-Control"] = "max-age=300"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+# Uploads -------------------------------------------------------------------------------------------------
+
+
+def _extension(name):
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def _megabytes(size):
+    return size // (1024 * 1024)
+
+
+def document_kind(uploaded):
+    """The document's real type read from its first bytes ("pdf", "odt", "docx"), or None."""
+    uploaded.seek(0)
+    head = uploaded.read(8)
+    uploaded.seek(0)
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if not head.startswith(b"PK\x03\x04"):
+        return None
+    try:
+        with zipfile.ZipFile(uploaded) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names and archive.read("mimetype").strip() == b"application/vnd.oasis.opendocument.text":
+                return "odt"
+            if "word/document.xml" in names and "[Content_Types].xml" in names:
+                return "docx"
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return None
+    finally:
+        uploaded.seek(0)
+    return None
+
+
+# The form ------------------------------------------------------------------------------------------------
+
+
+class SDGChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.number}. {obj.short}"
+
+
+class ProposalForm(forms.Form):
+    title = forms.CharField(
+        label=_("Titolo della pratica"),
+        max_length=200,
+        help_text=_("Un nome breve e chiaro, es. «Orti condivisi nel quartiere»."),
+    )
+    summary = forms.CharField(
+        label=_("Sommario"),
+        max_length=600,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Due o tre frasi: cosa è e perché conta. Al massimo 600 caratteri."),
+    )
+    description = forms.CharField(
+        label=_("Descrizione"),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_(
+            "Contesto, obiettivi, chi partecipa, come funziona, risultati. Testo semplice: "
+            "lascia una riga vuota tra un paragrafo e l'altro."
+        ),
+    )
+    territory = forms.CharField(
+        label=_("Territorio"),
+        max_length=120,
+        help_text=_("Il comune, la provincia o la regione dove si svolge, es. «Chieri» o «Piemonte»."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    # The candidate the visitor picks when the name is ambiguous (radio buttons rendered by the template).
+    territory_code = forms.CharField(required=False, max_length=6)
+    sdgs = SDGChoiceField(
+        label=_("Obiettivi di sviluppo sostenibile"),
+        queryset=SDG.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Gli obiettivi dell'Agenda 2030 a cui la pratica contribuisce (di solito 1-3). Facoltativo."),
+    )
+    organisation = forms.CharField(
+        label=_("Rete o organizzazione"),
+        max_length=255,
+        required=False,
+        help_text=_("Chi promuove la pratica. Facoltativo."),
+    )
+    contact_name = forms.CharField(label=_("Il tuo nome"), max_length=255)
+    contact_email = forms.EmailField(
+        label=_("La tua email"),
+        max_length=254,
+        help_text=_("Ti scriveremo solo per questa segnalazione. Non sarà pubblicata."),
+    )
+    image = forms.ImageField(
+        label=_("Immagine"),
+        required=False,
+        help_text=_("Facoltativa. JPEG, PNG o WebP, al massimo 5 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.webp,image/jpeg,image/png,image/webp"}),
+    )
+    document = forms.FileField(
+        label=_("Documento"),
+        required=False,
+        help_text=_("Facoltativo. PDF, ODT o DOCX, al massimo 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.odt,.docx"}),
+    )
+    consent = forms.BooleanField(
+        label=_("Ho letto l'informativa sulla privacy e accetto che i miei dati siano usati per questa segnalazione."),
+        error_messages={"required": _("Per inviare la segnalazione devi accettare l'informativa sulla privacy.")},
+    )
+    # Honeypot: hidden from people and from screen readers; only robots fill it in.
+    website = forms.CharField(required=False, label=_("Non compilare questo campo"))
+
+    error_messages = {
+        "required": _("Questo campo è obbligatorio."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.territory_candidates = []
+        self.territory_found = None
+        messages = {
+            "title": _("Scrivi il titolo della pratica."),
+            "summary": _("Scrivi un breve sommario."),
+            "description": _("Descrivi la pratica."),
+            "territory": _("Indica il territorio dove si svolge la pratica."),
+            "contact_name": _("Scrivi il tuo nome."),
+            "contact_email": _("Scrivi la tua email, per poterti ricontattare."),
+        }
+        for name, message in messages.items():
+            self.fields[name].error_messages["required"] = message
+        self.fields["contact_email"].error_messages["invalid"] = _(
+            "L'email non sembra valida: controlla che sia scritta come nome@esempio.it."
+        )
+        self.fields["image"].error_messages["invalid_image"] = _(
+            "Il file scelto come immagine non è un'immagine leggibile: usa un file JPEG, PNG o WebP."
+        )
+        self.fields["sdgs"].error_messages["invalid_choice"] = _("Scegli gli obiettivi dall'elenco.")
+        for name in ("title", "summary", "description", "organisation", "contact_name"):
+            self.fields[name].error_messages["max_length"] = _(
+                "Al massimo %(limit_value)d caratteri (ne hai scritti %(show_value)d)."
+            )
+
+    def _clean_text(self, name):
+        # No NUL or other control characters (except line breaks in long texts).
+        text = self.cleaned_data.get(name, "")
+        return "".join(char for char in text if char in "\n\t" or char >= " " and char != "\x7f").strip()
+
+    def clean_title(self):
+        return " ".join(self._clean_text("title").split())
+
+    def clean_summary(self):
+        return self._clean_text("summary")
+
+    def clean_description(self):
+        return self._clean_text("description")
+
+    def clean_organisation(self):
+        return " ".join(self._clean_text("organisation").split())
+
+    def clean_contact_name(self):
+        return " ".join(self._clean_text("contact_name").split())
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if not image:
+            return None
+        if image.size > MAX_IMAGE_BYTES:
+            raise forms.ValidationError(
+                _("L'immagine pesa %(size)d MB: il massimo è 5 MB."), params={"size": _megabytes(image.size)}
+            )
+        expected = IMAGE_FORMATS.get(_extension(image.name))
+        found = getattr(getattr(image, "image", None), "format", None)
+        if expected is None or found != expected:
+            raise forms.ValidationError(_("L'immagine deve essere un file JPEG, PNG o WebP."))
+        width, height = image.image.size
+        if width * height > MAX_IMAGE_PIXELS:
+            raise forms.ValidationError(_("L'immagine è troppo grande: al massimo 40 milioni di pixel."))
+        image.seek(0)
+        return image
+
+    def clean_document(self):
+        document = self.cleaned_data.get("document")
+        if not document:
+            return None
+        if document.size > MAX_DOCUMENT_BYTES:
+            raise forms.ValidationError(
+                _("Il documento pesa %(size)d MB: il massimo è 10 MB."), params={"size": _megabytes(document.size)}
+            )
+        extension = _extension(document.name)
+        if extension not in DOCUMENT_EXTENSIONS or document_kind(document) != extension:
+            raise forms.ValidationError(
+                _(
+                    "Il documento deve essere un PDF, un ODT o un DOCX, "
+                    "e il contenuto deve corrispondere all'estensione."
+                )
+            )
+        return document
+
+    def clean(self):
+        cleaned_data = super().clean()
+        text = cleaned_data.get("territory")
+        if not text:
+            return cleaned_data
+        exact, near = resolve_territory(text)
+        code = cleaned_data.get("territory_code")
+        picked = next((t for t in exact + near if code and t.code == code), None)
+        if picked:
+            self.territory_found = picked
+        elif len(exact) == 1:
+            self.territory_found = exact[0]
+        elif exact:
+            self.territory_candidates = exact
+            self.add_error(
+                "territory",
+                _("Più territori si chiamano «%(name)s»: scegli quello giusto dall'elenco qui sotto.") % {"name": text},
+            )
+        elif near:
+            self.territory_candidates = near
+            self.add_error(
+                "territory",
+                _("Nessun territorio si chiama esattamente «%(name)s». Forse intendevi uno di questi?")
+                % {"name": text},
+            )
+        else:
+            self.add_error(
+                "territory",
+                _(
+                    "Non troviamo «%(name)s» tra i comuni, le province e le regioni italiane: "
+                    "controlla come è scritto, oppure indica la provincia o la regione."
+                )
+                % {"name": text},
+            )
+        return cleaned_data
+
+    def candidate_choices(self):
+        """(code, label, level, checked) for the radio list of an ambiguous territory."""
+        code = self.data.get("territory_code")
+        return [(t.code, territory_label(t), t.get_level_display(), t.code == code) for t in self.territory_candidates]
+
+
+# Saving --------------------------------------------------------------------------------------------------
+
+
+def description_html(text):
+    """Plain text as rich text paragraphs, escaped: a blank line starts a paragraph, a line break stays."""
+    paragraphs = [part.strip() for part in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if part.strip()]
+    return "".join("<p>" + "<br/>".join(escape(line) for line in part.split("\n")) + "</p>" for part in paragraphs)
+
+
+def proposals_collection():
+    """The collection for proposers' files; its documents can be downloaded by logged-in users only until
+    an editor moves them."""
+    root = Collection.get_first_root_node()
+    collection = root.get_children().filter(name=COLLECTION_NAME).first()
+    if collection is None:
+        collection = root.add_child(name=COLLECTION_NAME)
+    if not CollectionViewRestriction.objects.filter(collection=collection).exists():
+        CollectionViewRestriction.objects.create(
+            collection=collection, restriction_type=CollectionViewRestriction.LOGIN
+        )
+    return collection
+
+
+def italian_library():
+    return (
+        LibraryIndexPage.objects.filter(locale=Locale.get_default()).order_by("path").first()
+        or LibraryIndexPage.objects.order_by("path").first()
+    )
+
+
+def create_proposal(form):
+    """Create the draft practice, its files and revision, and start moderation: all or nothing."""
+    data = form.cleaned_data
+    library = italian_library()
+    if library is None:
+        raise RuntimeError("no library to file proposals under")
+    stored = []
+    try:
+        with transaction.atomic():
+            collection = proposals_collection()
+            page = GoodPracticePage(
+                title=data["title"],
+                slug=find_available_slug(library, slugify(data["title"])[:60] or "segnalazione"),
+                locale=library.locale,
+                live=False,
+                summary=data["summary"],
+                body=[("paragraph", RichText(description_html(data["description"])))],
+                proposer_name=data["contact_name"],
+                proposer_email=data["contact_email"],
+                proposer_organisation=data["organisation"],
+                proposed_at=timezone.now(),
+            )
+            if data.get("image"):
+                image = get_image_model()(title=data["title"][:255], file=data["image"], collection=collection)
+                image._set_image_file_metadata()
+                image.save()
+                stored.append(image.file)
+                page.hero_image = image
+            if data.get("document"):
+                document = get_document_model()(title=data["title"][:255], file=data["document"], collection=collection)
+                document._set_document_file_metadata()
+                document.save()
+                stored.append(document.file)
+                page.resources = [("document", {"document": document, "title": ""})]
+            page.sdgs = list(data["sdgs"])
+            page.territory_links = [EntryTerritory(territory=form.territory_found)]
+            library.add_child(instance=page)
+            page.save_revision(user=None, log_action=True)
+            workflow = page.get_workflow()
+            if workflow is not None and workflow.active:
+                workflow.start(page, user=None)
+    except Exception:
+        for file in stored:
+            file.storage.delete(file.name)
+        raise
+    return page
+
+
+def send_confirmation(request, data):
+    title = " ".join(data["title"].split())
+    body = gettext(
+        "Ciao %(name)s,\n\n"
+        "grazie per aver segnalato la buona pratica «%(title)s» alla Libreria delle Buone Pratiche.\n\n"
+        "La redazione la leggerà e, se serve, ti scriverà a questo indirizzo. La pratica sarà pubblicata "
+        "dopo la revisione; i tuoi dati di contatto non saranno pubblicati.\n\n"
+        "Se non hai inviato tu questa segnalazione, ignora questo messaggio.\n\n"
+        "La redazione della Libreria delle Buone Pratiche\n"
+    ) % {"name": data["contact_name"], "title": title}
+    try:
+        send_mail(
+            gettext("Abbiamo ricevuto la tua segnalazione: %(title)s") % {"title": title[:80]},
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            [data["contact_email"]],
+        )
+    except Exception:  # the proposal is saved: a mail server down must not turn it into an error page
+        logger.exception("could not send the confirmation of a proposal to its proposer")
+
+
+# Views ---------------------------------------------------------------------------------------------------
+
+
+def client_ip(request):
+    """The visitor's address. Behind the local reverse proxy (site/nginx.conf.example) REMOTE_ADDR is the
+    proxy's: then the last X-Forwarded-For entry is the one the proxy saw, which a visitor cannot forge."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded and (remote.startswith("127.") or remote == "::1"):
+        return forwarded.split(",")[-1].strip() or remote
+    return remote
+
+
+def _rate_key(request):
+    return f"practice-proposals:{client_ip(request)}"
+
+
+def over_the_limit(request):
+    return (cache.get(_rate_key(request)) or 0) >= RATE_LIMIT
+
+
+def count_proposal(request):
+    key = _rate_key(request)
+    if not cache.add(key, 1, RATE_WINDOW_SECONDS):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, RATE_WINDOW_SECONDS)
+
+
+def _thanks(request, title):
+    request.session[SESSION_KEY] = {"title": title}
+    return redirect("practice_proposal_thanks")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def propose(request):
+    if request.method != "POST":
+        return render(request, "practices/proposal_form.html", {"form": ProposalForm()})
+    if over_the_limit(request):
+        return render(request, "practices/proposal_thanks.html", {"limited": True}, status=429)
+    if request.POST.get("website"):
+        # A robot: it is told that all went well, and nothing is saved.
+        count_proposal(request)
+        return _thanks(request, " ".join(request.POST.get("title", "").split())[:200])
+    form = ProposalForm(request.POST, request.FILES)
+    if not form.is_valid():
+        context = {"form": form, "files_lost": bool(request.FILES)}
+        return render(request, "practices/proposal_form.html", context)
+    create_proposal(form)
+    count_proposal(request)
+    send_confirmation(request, form.cleaned_data)
+    return _thanks(request, form.cleaned_data["title"])
+
+
+@require_safe
+def thanks(request):
+    proposal = request.session.get(SESSION_KEY)
+    if not proposal:
+        return redirect("practice_proposal")
+    return render(request, "practices/proposal_thanks.html", {"proposal": proposal})
