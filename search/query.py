@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.core.cache import cache
+from django.utils import translation
 from modelsearch.query import And, Or, Phrase, PlainText
 
 from practices.models.taxonomy import SDG, Territory, Theme, fold
@@ -222,9 +223,26 @@ def closest_word(word, vocabulary):
 
 def matching_ids(entries, query, limit=MAX_SEARCH_RESULTS):
     """Ids of `entries` matching the query, best first: every word first, then (when that finds less than a
-    page) most of the words. Ids, so the ORM can filter, count and prefetch them like any other set."""
+    page) most of the words. Ids, so the ORM can filter, count and prefetch them like any other set.
+
+    A set in several languages (the English library holds the Italian entries not translated yet) is searched
+    language by language, each with its own analysis (English or Italian stemming), the reader's first."""
     parsed = query if isinstance(query, ParsedQuery) else parse(query)
     if not parsed.terms:
+        return []
+    languages = list(entries.order_by().values_list("locale__language_code", flat=True).distinct())
+    if len(languages) <= 1:
+        return _ranked_ids(entries, parsed, limit)
+    active = translation.get_language()
+    ids = []
+    for language in sorted(languages, key=lambda code: code != active):
+        with translation.override(language):
+            ids += _ranked_ids(entries.filter(locale__language_code=language), parsed, limit - len(ids))
+    return ids
+
+
+def _ranked_ids(entries, parsed, limit):
+    if limit <= 0:
         return []
     # The backends translate only simple filters into their own; any selection (such as the English library's
     # "translated, or Italian without a translation") reaches them as a set of ids.

@@ -55,7 +55,13 @@ def site_url(tmp_path_factory):
         "MEDIA_ROOT": str(workdir / "media"),
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
-    for command in (["migrate", "--no-input", "-v0"], ["load_reference_data"], ["load_demo_library"]):
+    commands = (
+        ["migrate", "--no-input", "-v0"],
+        ["load_reference_data"],
+        ["load_demo_library"],
+        ["create_dev_superuser"],
+    )
+    for command in commands:
         subprocess.run(manage + command, cwd=ROOT, env=env, check=True, capture_output=True, timeout=600)
     port = _free_port()
     server = subprocess.Popen(
