@@ -27,14 +27,14 @@ from practices.models.taxonomy import fold
 
 LANGUAGE = "it"
 STOPWORDS = {
-    "alla", "alle", "anche", "come", "con", "dalla", "dalle", "degli", "della", "delle", "dello", "nella",
+    "alla", "alle", "anche", "come", "dalla", "dalle", "degli", "della", "delle", "dello", "nella",
     "nelle", "nello", "negli", "sono", "dove", "ogni", "tutti", "tutte", "loro", "questo", "questa",
 }  # fmt: skip
 ENGLISH = [
     "volunteering", "food bank", "energy community", "social farming", "urban regeneration", "elderly care",
     "youth centre", "climate action", "good practice", "community welfare", "bike repair", "refugees",
 ]  # fmt: skip
-# Each query is of one kind, taken in turn, so that every kind of input is asked about equally often.
+# The kinds of query, taken in turn, so that every kind of input is asked about equally often.
 KINDS = [
     "word", "two_words", "theme", "region", "title_phrase", "comune", "sdg", "three_words", "province",
     "theme_and_place", "typo", "accented_place", "english", "odd", "no_result",
@@ -66,6 +66,10 @@ class Sample:
     api_hits: int = 0
 
 
+def words(text):
+    return re.findall(r"\w+", text)
+
+
 class QueryMaker:
     """Queries drawn from what the database holds (words of the titles and summaries, themes, places at
     every level, goals), so that most find something, plus the inputs that break search backends."""
@@ -77,18 +81,17 @@ class QueryMaker:
         if not texts:
             raise CommandError("No live entries: prepare the database first (make bench-search does).")
         self.titles = [title for title, _summary in texts]
+        territories = Territory.objects.order_by("code")
+        # Place names have kinds of their own; left among the words, the 8,000 comuni would crowd out the
+        # few hundred words that say what the entries are about.
+        place_words = {word.lower() for name in territories.values_list("name", flat=True) for word in words(name)}
         self.words = sorted(
-            {
-                word.lower()
-                for title, summary in texts
-                for word in re.findall(r"\w+", f"{title} {summary}")
-                if len(word) > 3 and not word.isdigit()
-            }
+            {word.lower() for text in texts for word in words(" ".join(text)) if len(word) > 3 and not word.isdigit()}
             - STOPWORDS
+            - place_words
         )
         self.themes = sorted(Theme.objects.values_list("name_it", flat=True))
         self.english_terms = sorted({*filter(None, Theme.objects.values_list("name_en", flat=True)), *ENGLISH})
-        territories = Territory.objects.order_by("code")
         self.regions = list(territories.filter(level="region").values_list("name", flat=True))
         self.region_codes = list(territories.filter(level="region").values_list("code", flat=True))
         self.provinces = list(territories.filter(level="province").values_list("name", flat=True))
@@ -104,8 +107,19 @@ class QueryMaker:
         self.sdg_names = list(SDG.objects.order_by("number").values_list("short_it", flat=True))
         self.types = sorted(key for key, model in ENTRY_TYPES.items() if model.objects.live().exists())
 
-    def sample(self, kind):
-        return Sample(kind, getattr(self, kind)(), self.facets())
+    def samples(self, count, avoid=()):
+        """`count` queries taking the kinds in turn, none asked twice nor taken from `avoid`. A kind with few
+        possible queries may repeat one after a few draws rather than loop for ever."""
+        seen, samples = set(avoid), []
+        for index in range(count):
+            kind = KINDS[index % len(KINDS)]
+            for _draw in range(20):
+                sample = Sample(kind, getattr(self, kind)(), self.facets())
+                if sample.q not in seen:
+                    break
+            seen.add(sample.q)
+            samples.append(sample)
+        return samples
 
     def facets(self):
         rng = self.rng
@@ -129,10 +143,10 @@ class QueryMaker:
         return " ".join(self.rng.sample(self.words, 3))
 
     def title_phrase(self):
-        words = self.rng.choice(self.titles).split()
+        title = self.rng.choice(self.titles).split()
         length = self.rng.randint(2, 4)
-        start = self.rng.randint(0, max(0, len(words) - length))
-        return " ".join(words[start : start + length])
+        start = self.rng.randint(0, max(0, len(title) - length))
+        return " ".join(title[start : start + length])
 
     def theme(self):
         return self.rng.choice(self.themes)
@@ -242,9 +256,9 @@ class Command(BaseCommand):
             scenarios = [scenario for scenario in scenarios if scenario.key in keys]
 
         maker = QueryMaker(random.Random(seed))
-        samples = [maker.sample(KINDS[index % len(KINDS)]) for index in range(queries)]
-        # Drawn after the measured queries, so that these find nothing already cached by the warm-up.
-        warm_samples = [maker.sample(KINDS[index % len(KINDS)]) for index in range(warmup)]
+        samples = maker.samples(queries)
+        # Other queries than the measured ones, so that these find nothing already cached by the warm-up.
+        warm_samples = maker.samples(warmup, avoid={sample.q for sample in samples})
         self.print_header(queries, seed, warmup)
 
         hosts = [host for host in settings.ALLOWED_HOSTS if host != "*" and not host.startswith(".")]
