@@ -3,7 +3,9 @@ import shutil
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 
+from practices.demo import load_demo_library
 from practices.reference_data import load_reference_data
 from practices.site_tree import ensure_site_tree
 
@@ -47,6 +49,15 @@ def _fresh_search_knowledge():
     from search.query import forget_knowledge
 
     forget_knowledge()
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo library, loaded once per test module inside a transaction rolled back at the end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        report = load_demo_library()
+        yield report
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 every page of it renders."""
 
 import pytest
-from django.db import models, transaction
+from django.db import models
 from django.utils.html import escape
 from wagtail.models import Page, Revision
 
@@ -16,16 +16,6 @@ from practices.models import (
     TrainingModulePage,
     TrainingProgrammePage,
 )
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """Loaded once for the module inside a transaction that is rolled back at the end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        report = load_demo_library()
-        yield report
-        transaction.set_rollback(True)
-
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,6 @@ StringTranslation per segment), served under /en/, loaded twice without change, 
 Italian source changes."""
 
 import pytest
-from django.db import transaction
 from django.utils import translation as django_translation
 from django.utils.html import escape
 from wagtail.models import Locale, Page, Revision, Site
@@ -30,16 +29,6 @@ from practices.models import (
     TrainingModulePage,
     TrainingProgrammePage,
 )
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """Loaded once for the module inside a transaction that is rolled back at the end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        report = load_demo_library()
-        yield report
-        transaction.set_rollback(True)
-
 
 pytestmark = pytest.mark.django_db
 
