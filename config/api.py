@@ -11,6 +11,7 @@ from wagtail.models import Locale
 
 from practices import facets
 from practices.models import ENTRY_TYPES, LibraryEntry
+from practices.visibility import visible
 from search.query import matching_ids, normalise_query
 
 
@@ -25,7 +26,7 @@ class LibrarySearchFilter(BaseFilterBackend):
         query = normalise_query(request.GET["search"])
         if not query:
             return queryset.none()
-        entries = LibraryEntry.objects.live().filter(pk__in=queryset.values("pk"))
+        entries = visible(LibraryEntry.objects.filter(pk__in=queryset.values("pk")))
         # The search runs in the language of the pages asked for (?locale=en: English stemming), not the
         # language the browser's Accept-Language negotiated for this language-neutral address.
         language = request.GET.get("locale")

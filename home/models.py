@@ -77,13 +77,14 @@ class HomePage(BasePage):
     def get_context(self, request, *args, **kwargs):
         from practices.maps import library_map
         from practices.models import SDG, EntryOrganisation, EntryTerritory, LibraryEntry, LibraryIndexPage, NetworkPage
+        from practices.visibility import public_pages, visible
 
         context = super().get_context(request, *args, **kwargs)
-        entries = LibraryEntry.objects.live().filter(locale=self.locale)
+        entries = public_pages(LibraryEntry, self.locale)
         live_ids = entries.values("pk")
         context["key_figures"] = {
             "entries": entries.count(),
-            "networks": NetworkPage.objects.live().filter(locale=self.locale).count(),
+            "networks": public_pages(NetworkPage, self.locale).count(),
             "organisations": (
                 EntryOrganisation.objects.filter(page__in=live_ids).values("organisation").distinct().count()
             ),
@@ -95,12 +96,12 @@ class HomePage(BasePage):
             .select_related("content_type")
             .prefetch_related("sdgs", "territory_links__territory")[:6]
         )
-        library = LibraryIndexPage.objects.child_of(self).live().first()
+        library = public_pages(LibraryIndexPage, None, within=self).child_of(self).first()
         context["library"] = library
         if library:
             context["map"] = library_map(live_ids, link=lambda code: library.landing_url("territory", code))
         context["sdgs"] = SDG.objects.all()
-        context["sections"] = self.get_children().live().in_menu()
+        context["sections"] = visible(self.get_children(), within=self).in_menu()
         return context
 
 

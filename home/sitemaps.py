@@ -5,6 +5,8 @@ from django.db.models import Q
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.models import Page
 
+from practices.visibility import public_pages
+
 
 class AllLanguagesSitemap(Sitemap):
     def items(self):
@@ -12,4 +14,4 @@ class AllLanguagesSitemap(Sitemap):
         in_a_tree = Q()
         for home in homes:
             in_a_tree |= Q(path__startswith=home.path)
-        return Page.objects.live().public().filter(in_a_tree).order_by("path").defer_streamfields().specific()
+        return public_pages(Page, None).filter(in_a_tree).order_by("path").defer_streamfields().specific()

@@ -18,6 +18,7 @@ from search.query import normalise_query
 
 from .models import ENTRY_TYPES, SDG, EntryTerritory, LibraryEntry, NetworkPage, Territory, Theme
 from .translations import in_language
+from .visibility import public_pages
 
 FACET_KEYS = ("type", "sdg", "territory", "network", "theme", "year")
 SORTS = ("newest", "title", "relevance")
@@ -286,7 +287,7 @@ def facet_counts(entries, selection, search_ids=None):
     by_network = _counted(
         _through("networks").filter(libraryentry_id__in=base("network")), "networkpage__slug", "libraryentry_id"
     )
-    linked = NetworkPage.objects.filter(slug__in=set(by_network) | selected["network"], locale=Locale.get_default())
+    linked = public_pages(NetworkPage, Locale.get_default()).filter(slug__in=set(by_network) | selected["network"])
     network_titles = {
         original.slug: shown.title
         for original, shown in zip(linked, in_language(linked, Locale.get_active()), strict=True)

@@ -1,10 +1,12 @@
 """modelsearch indexes a page on post_save, before modelcluster commits its many-to-many fields (SDGs,
 themes, networks) and child rows (territories): the index would lag one publish behind. Publishing fires
 page_published after all of it is saved, so the entry is indexed again then. Publishing, unpublishing and
-editing a theme also tell the search what words the library now uses (typo correction, thesaurus)."""
+editing a theme also tell the search what words the library now uses (typo correction, thesaurus); so
+does adding or lifting a view restriction, since the words of restricted entries must not be suggested."""
 
 from django.db.models.signals import post_delete, post_save
 from modelsearch import index
+from wagtail.models import PageViewRestriction
 from wagtail.signals import page_published, page_unpublished
 
 
@@ -27,6 +29,8 @@ def connect():
         page_unpublished.connect(_knowledge_changed, sender=model, dispatch_uid=f"knowledge-{model.__name__}")
     post_save.connect(_knowledge_changed, sender=Theme, dispatch_uid="knowledge-theme-saved")
     post_delete.connect(_knowledge_changed, sender=Theme, dispatch_uid="knowledge-theme-deleted")
+    post_save.connect(_knowledge_changed, sender=PageViewRestriction, dispatch_uid="knowledge-restriction-saved")
+    post_delete.connect(_knowledge_changed, sender=PageViewRestriction, dispatch_uid="knowledge-restriction-deleted")
 
 
 def disconnect():
@@ -37,3 +41,5 @@ def disconnect():
         page_unpublished.disconnect(sender=model, dispatch_uid=f"knowledge-{model.__name__}")
     post_save.disconnect(sender=Theme, dispatch_uid="knowledge-theme-saved")
     post_delete.disconnect(sender=Theme, dispatch_uid="knowledge-theme-deleted")
+    post_save.disconnect(sender=PageViewRestriction, dispatch_uid="knowledge-restriction-saved")
+    post_delete.disconnect(sender=PageViewRestriction, dispatch_uid="knowledge-restriction-deleted")

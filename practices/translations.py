@@ -5,52 +5,61 @@ in the English library: these helpers resolve both in a fixed number of queries.
 from django.db.models import Exists, OuterRef, Q
 from wagtail.models import Locale, Page
 
+from .visibility import public_pages, visible
+
 
 def library_entries(locale):
-    """Live library entries for readers of `locale`: those written or translated in it, and the
+    """Public library entries for readers of `locale`: those written or translated in it, and the
     Italian originals not translated into it yet (shown marked, with their Italian summary)."""
     from .models import LibraryEntry
 
-    entries = LibraryEntry.objects.live()
     default = Locale.get_default()
     if locale.pk == default.pk:
-        return entries.filter(locale=locale)
-    translated = Page.objects.live().filter(locale=locale, translation_key=OuterRef("translation_key"))
-    return entries.filter(Q(locale=locale) | (Q(locale=default) & ~Exists(translated)))
+        return public_pages(LibraryEntry, locale)
+    translated = public_pages(Page, locale).filter(translation_key=OuterRef("translation_key"))
+    return visible(LibraryEntry.objects.filter(Q(locale=locale) | (Q(locale=default) & ~Exists(translated))))
 
 
-def in_language(pages, locale):
-    """Each page in `locale` when it has a live translation there, else the page itself with
-    `in_other_language` set, so templates can mark it ("in italiano"). One query for the whole list."""
-    pages = list(pages)
-    keys = {page.translation_key for page in pages if page.locale_id != locale.pk}
-    translations = {}
-    if keys:
-        for translation in Page.objects.live().filter(locale=locale, translation_key__in=keys).specific():
-            translations[translation.translation_key] = translation
+def _resolved(pages, locale):
+    """Each page in `locale` when it has a public translation there, else the page itself (marked
+    `in_other_language`) when it is public, else None: a link to a draft or a restricted page is not shown.
+    One query for the whole list."""
+    if not pages:
+        return []
+    keys = {page.translation_key for page in pages}
+    shown = visible(Page.objects.filter(translation_key__in=keys)).filter(
+        Q(locale=locale) | Q(pk__in=[page.pk for page in pages])
+    )
+    translations, public_ids = {}, set()
+    for candidate in shown.specific():
+        public_ids.add(candidate.pk)
+        if candidate.locale_id == locale.pk:
+            translations[candidate.translation_key] = candidate
     resolved = []
     for page in pages:
         if page.locale_id == locale.pk:
-            resolved.append(page)
+            resolved.append(page if page.pk in public_ids else None)
         elif page.translation_key in translations:
             resolved.append(translations[page.translation_key])
-        else:
+        elif page.pk in public_ids:
             page.in_other_language = True
             resolved.append(page)
+        else:
+            resolved.append(None)
     return resolved
 
 
+def in_language(pages, locale):
+    """The public pages among `pages`, each in `locale` when translated there, else marked ("in italiano")."""
+    return [page for page in _resolved(list(pages), locale) if page is not None]
+
+
 def links_in_language(links, locale, attribute="practice"):
-    """(link, linked page in the reader's language) for orderable links such as a module's practices."""
+    """(link, linked page in the reader's language) for orderable links such as a module's practices; links
+    to pages the public may not see are left out."""
     links = list(links)
-    pages = in_language([getattr(link, attribute) for link in links], locale)
-    return list(zip(links, pages, strict=True))
-
-
-def translations_of(page):
-    """Every live version of a page, in any language: reverse links (the modules that teach a practice) are
-    stored against the Italian page, and must show on its English translation too."""
-    return Page.objects.live().filter(translation_key=page.translation_key)
+    pages = _resolved([getattr(link, attribute) for link in links], locale)
+    return [(link, page) for link, page in zip(links, pages, strict=True) if page is not None]
 
 
 def reverse_links_in_language(links, locale):

@@ -285,7 +285,7 @@ def load_knowledge():
     version in the shared cache moves, see practices/signals.py, so every worker notices) or after
     KNOWLEDGE_TTL seconds."""
     global _knowledge
-    version = cache.get(KNOWLEDGE_CACHE_KEY, 0)
+    version = knowledge_version()
     if _knowledge.version != version or time.monotonic() - _knowledge.built > KNOWLEDGE_TTL:
         _knowledge = Knowledge(_build_vocabulary(), _build_thesaurus(), version, time.monotonic())
     return _knowledge
@@ -294,6 +294,11 @@ def load_knowledge():
 def forget_knowledge():
     """This process rebuilds what it knows at the next search (tests, whose database rolls back under it)."""
     _knowledge.version = -1
+
+
+def knowledge_version():
+    """Moves whenever what the public may find changes: publishing, unpublishing, restricting a page."""
+    return cache.get(KNOWLEDGE_CACHE_KEY, 0)
 
 
 def knowledge_changed():
@@ -305,9 +310,10 @@ def knowledge_changed():
 
 def _build_vocabulary():
     from practices.models import LibraryEntry
+    from practices.visibility import public_pages
 
     texts = []
-    for title, summary in LibraryEntry.objects.live().values_list("title", "summary").iterator(chunk_size=2000):
+    for title, summary in public_pages(LibraryEntry, None).values_list("title", "summary").iterator(chunk_size=2000):
         texts += [title, summary]
     texts += [f"{theme.name_it} {theme.name_en}" for theme in Theme.objects.all()]
     texts += [f"{sdg.short_it} {sdg.short_en}" for sdg in SDG.objects.all()]

@@ -27,6 +27,9 @@ from wagtail.models import Locale
 
 from practices.models import SDG, LibraryEntry, LibraryIndexPage, Territory, Theme
 from practices.models.taxonomy import fold, localized
+from practices.visibility import public_pages
+
+from .query import knowledge_version
 
 MIN_QUERY_LENGTH = 2
 MAX_QUERY_LENGTH = 100
@@ -109,7 +112,7 @@ def _suggestion(label, kind, url, detail=""):
 
 
 def suggest_titles(request, words, phrase, locale):
-    entries = LibraryEntry.objects.live().public().filter(locale=locale).defer_streamfields()
+    entries = public_pages(LibraryEntry, locale).defer_streamfields()
     for word in words:
         entries = entries.filter(title__regex=r"(^|\W)" + letters_regex(word))
     # Titles that start with the first word come first, so the bounded candidate set keeps the best ones.
@@ -220,7 +223,7 @@ def _filtered(library_url, key, value):
 def library_url(request, locale):
     """The library of the active language, or the Italian one while no translation exists. There is one
     library per language tree, so fetching them all costs one short query and no extra Locale look-up."""
-    libraries = list(LibraryIndexPage.objects.live().select_related("locale"))
+    libraries = list(public_pages(LibraryIndexPage, None).select_related("locale"))
     library = next((page for page in libraries if page.locale_id == locale.pk), None) or next(
         (page for page in libraries if page.locale.language_code == settings.LANGUAGE_CODE), None
     )
@@ -266,8 +269,9 @@ def suggest(request):
     if len(query) < MIN_QUERY_LENGTH:
         suggestions = []
     else:
-        # Hashed: the key stays short and safe for memcached/Redis whatever the visitor typed.
-        digest = hashlib.sha256(f"{request.get_host()}\n{query}".encode()).hexdigest()
+        # Hashed: the key stays short and safe for memcached/Redis whatever the visitor typed. The knowledge
+        # version moves on publish, unpublish and view restriction: a page made private stops being suggested.
+        digest = hashlib.sha256(f"{request.get_host()}\n{knowledge_version()}\n{query}".encode()).hexdigest()
         key = f"search-suggest:{get_language()}:{digest}"
         suggestions = cache.get(key)
         if suggestions is None:

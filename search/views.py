@@ -7,6 +7,7 @@ from wagtail.models import Locale
 from practices import facets
 from practices.models import LibraryIndexPage
 from practices.translations import library_entries, mark_other_language
+from practices.visibility import public_pages
 
 from .query import matching_ids, parse
 from .snippets import annotate
@@ -39,7 +40,7 @@ def search(request):
         annotate(mark_other_language(page_obj.object_list, locale), parsed.highlight_words())
         facet_list = facets.facet_counts(entries, selection, search_ids)
 
-    library = LibraryIndexPage.objects.live().filter(locale=locale).first() if parsed else None
+    library = public_pages(LibraryIndexPage, locale).first() if parsed else None
     context = {
         "selection": selection,
         "search_query": selection.q,

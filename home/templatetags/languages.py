@@ -3,6 +3,8 @@ from django.conf import settings
 from django.utils.translation import get_language, get_language_info
 from wagtail.models import Locale, Page
 
+from practices.visibility import public_pages, visible
+
 register = template.Library()
 
 
@@ -22,8 +24,8 @@ def language_links(context):
         if lineage and locale is not None:
             translated = {
                 translation.translation_key: translation
-                for translation in Page.objects.live().filter(
-                    locale=locale, translation_key__in=[ancestor.translation_key for ancestor in lineage]
+                for translation in public_pages(Page, locale).filter(
+                    translation_key__in=[ancestor.translation_key for ancestor in lineage]
                 )
             }
             nearest = next((translated[a.translation_key] for a in lineage if a.translation_key in translated), None)
@@ -35,13 +37,13 @@ def language_links(context):
 
 @register.simple_tag(takes_context=True)
 def alternate_links(context):
-    """hreflang alternates of the current page: each live translation, and x-default for the Italian one."""
+    """hreflang alternates of the current page: each public translation, and x-default for the Italian one."""
     page = context.get("page")
     request = context.get("request")
     if page is None or not hasattr(page, "get_translations"):
         return []
     links = []
-    for translation in page.get_translations(inclusive=True).live().select_related("locale"):
+    for translation in visible(page.get_translations(inclusive=True)).select_related("locale"):
         url = translation.get_full_url(request)
         links.append({"code": translation.locale.language_code, "url": url})
         if translation.locale.language_code == settings.LANGUAGE_CODE:

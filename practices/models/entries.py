@@ -7,13 +7,14 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, MultipleChooserPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, TranslatableMixin
+from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from home.models import BasePage
 from practices.blocks import BodyBlock, KeyFigureBlock, ResourceBlock
 from practices.panels import CompletenessPanel
+from practices.visibility import public_pages
 
 from .organisations import Organisation, TerritoryLink
 from .taxonomy import Territory
@@ -420,7 +421,9 @@ class GoodPracticePage(LibraryEntry):
         # Links are stored against the Italian practice, from pages in every language: show each linking page
         # once, in the reader's language when it is translated.
         def linking(model):
-            links = model.objects.filter(practice__translation_key=self.translation_key, page__live=True)
+            links = model.objects.filter(
+                practice__translation_key=self.translation_key, page__in=public_pages(Page, None).values("pk")
+            )
             return reverse_links_in_language(links.select_related("page").order_by("page__title"), self.locale)
 
         context["module_links"] = linking(ModulePractice)
@@ -435,8 +438,8 @@ class GoodPracticePage(LibraryEntry):
         regions = {link.territory.region_code for link in self.territory_links.select_related("territory")} - {""}
         same_region = EntryTerritory.objects.filter(page=OuterRef("pk"), territory__region_code__in=regions)
         return (
-            GoodPracticePage.objects.live()
-            .filter(locale=self.locale, sdgs__in=sdg_ids)
+            public_pages(GoodPracticePage, self.locale)
+            .filter(sdgs__in=sdg_ids)
             .exclude(pk=self.pk)
             .annotate(shared=Count("sdgs", distinct=True), nearby=Exists(same_region))
             .order_by("-nearby", "-shared", "title")

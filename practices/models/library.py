@@ -9,6 +9,7 @@ from wagtail.models import Locale
 from wagtail_localize.fields import TranslatableField
 
 from home.models import BasePage
+from practices.visibility import public_pages
 
 from .entries import CaseStudyPage, GoodPracticePage, LibraryEntry
 from .organisations import NetworkPage
@@ -73,15 +74,15 @@ class LibraryIndexPage(RoutablePageMixin, BasePage):
         urls = super().get_sitemap_urls(request)
         base = self.get_full_url(request)
         lastmod = self.last_published_at or self.latest_revision_created_at
-        entries = LibraryEntry.objects.live().filter(locale=self.locale).values("pk")
+        entries = public_pages(LibraryEntry, self.locale).values("pk")
         landings = [("sdg", number) for number in SDG.objects.values_list("number", flat=True)]
         landings += [
             ("territory", code) for code in Territory.objects.filter(level="region").values_list("code", flat=True)
         ]
         landings += [
             ("network", slug)
-            for slug in NetworkPage.objects.live()
-            .filter(locale=self.locale, entries__in=entries)
+            for slug in public_pages(NetworkPage, self.locale)
+            .filter(entries__in=entries)
             .values_list("slug", flat=True)
             .distinct()
         ]
@@ -148,7 +149,7 @@ class LibraryIndexPage(RoutablePageMixin, BasePage):
         from practices.translations import in_language
 
         # The key is the slug of the network's original page, which the entries link to in every language.
-        networks = NetworkPage.objects.live().filter(slug=slug)
+        networks = public_pages(NetworkPage, None).filter(slug=slug)
         original = networks.filter(locale=Locale.get_default()).first() or networks.first()
         if original is None:
             raise Http404

@@ -11,6 +11,7 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from home.models import BasePage
 from practices.blocks import BodyBlock, KeyFigureBlock
+from practices.visibility import public_pages
 
 
 class Organisation(index.Indexed, models.Model):
@@ -98,7 +99,7 @@ class NetworkIndexPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["networks"] = NetworkPage.objects.child_of(self).live().order_by("title")
+        context["networks"] = public_pages(NetworkPage, None, within=self).child_of(self).order_by("title")
         return context
 
 
@@ -182,7 +183,5 @@ class NetworkPage(BasePage):
             (label, list(group)) for label, group in groupby(members, key=lambda m: m.organisation.get_type_display())
         ]
         context["territories"] = [link.territory for link in self.territory_links.select_related("territory")]
-        context["entries"] = (
-            LibraryEntry.objects.live().filter(networks=self, locale=self.locale).specific().order_by("title")
-        )
+        context["entries"] = public_pages(LibraryEntry, self.locale).filter(networks=self).specific().order_by("title")
         return context

@@ -8,6 +8,7 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from home.models import BasePage
 from practices.blocks import ProgrammeDayBlock
+from practices.visibility import public_pages
 
 from .entries import GoodPracticePage, LibraryEntry, PracticeLink, with_classification
 
@@ -27,7 +28,10 @@ class ResidencyIndexPage(BasePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["residencies"] = (
-            ResidencyPage.objects.child_of(self).live().select_related("city").order_by("start_date", "title")
+            public_pages(ResidencyPage, None, within=self)
+            .child_of(self)
+            .select_related("city")
+            .order_by("start_date", "title")
         )
         return context
 

@@ -9,6 +9,7 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from home.models import BasePage
 from practices.blocks import BodyBlock, HubBlock, KeyFigureBlock, MacroActionBlock, SessionBlock
+from practices.visibility import public_pages
 
 from .entries import GoodPracticePage, LibraryEntry, PracticeLink, with_classification
 
@@ -69,7 +70,9 @@ class TrainingProgrammePage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["modules"] = TrainingModulePage.objects.child_of(self).live().order_by("number", "title")
+        context["modules"] = (
+            public_pages(TrainingModulePage, None, within=self).child_of(self).order_by("number", "title")
+        )
         return context
 
 
