@@ -133,6 +133,35 @@ class LineError(Exception):
         self.message = message
 
 
+class LineErrors(Exception):
+    """Every problem found on one line, so that a file is fixed in one pass rather than one field per run.
+    `key` is the line's (locale, slug) when those two were valid, for the duplicate check."""
+
+    def __init__(self, errors, key=None):
+        super().__init__("; ".join(error.message for error in errors))
+        self.errors = errors
+        self.key = key
+
+
+class Checks:
+    """Runs the validators of one line, keeping every LineError instead of stopping at the first."""
+
+    def __init__(self):
+        self.errors = []
+
+    def __call__(self, validator, *args, default=None, **kwargs):
+        try:
+            return validator(*args, **kwargs)
+        except LineError as error:
+            self.errors.append(error)
+        except LineErrors as errors:
+            self.errors.extend(errors.errors)
+        return default
+
+    def add(self, field_name, message):
+        self.errors.append(LineError(field_name, message))
+
+
 @dataclass
 class Problem:
     line: int
@@ -210,6 +239,18 @@ def find_invalid_text(value):
     return False
 
 
+def without_invalid_text(value):
+    """`value` with those characters removed: the line is refused anyway, but its other fields can still be
+    checked (and reported) as if the characters were not there."""
+    if isinstance(value, str):
+        return INVALID_CHARACTERS.sub("", value)
+    if isinstance(value, dict):
+        return {without_invalid_text(key): without_invalid_text(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_invalid_text(item) for item in value]
+    return value
+
+
 def _string(value, name, max_length=None, what="must be text"):
     if not isinstance(value, str):
         raise LineError(name, what)
@@ -252,34 +293,41 @@ def _list(data, name, item_type=str):
         return []
     if not isinstance(value, list):
         raise LineError(name, "must be a list")
-    for item in value:
-        if isinstance(item, bool) or not isinstance(item, item_type):
-            raise LineError(name, f"every item must be a {item_type.__name__}, not {json.dumps(item)}")
+    errors = [
+        LineError(name, f"every item must be a {item_type.__name__}, not {json.dumps(item)}")
+        for item in value
+        if isinstance(item, bool) or not isinstance(item, item_type)
+    ]
+    if errors:
+        raise LineErrors(errors)
     return value
 
 
 def _objects(data, name, keys, required_keys=(), max_lengths=None):
     """A list of objects whose values are text; returns them with every key present and stripped."""
-    cleaned = []
+    cleaned, errors = [], []
     for position, item in enumerate(_list(data, name, dict), start=1):
         unknown = set(item) - set(keys)
         if unknown:
-            raise LineError(name, f"item {position} has unknown key(s): {', '.join(sorted(unknown))}")
+            errors.append(LineError(name, f"item {position} has unknown key(s): {', '.join(sorted(unknown))}"))
         row = {}
         for key in keys:
             value = item.get(key)
             if value is None:
                 value = ""
             if not isinstance(value, str):
-                raise LineError(name, f'item {position}: "{key}" must be text, not {json.dumps(value)}')
+                errors.append(LineError(name, f'item {position}: "{key}" must be text, not {json.dumps(value)}'))
+                value = ""
             value = value.strip()
             limit = (max_lengths or {}).get(key)
             if limit and len(value) > limit:
-                raise LineError(name, f'item {position}: "{key}" is longer than {limit} characters')
+                errors.append(LineError(name, f'item {position}: "{key}" is longer than {limit} characters'))
             if key in required_keys and not value:
-                raise LineError(name, f'item {position} needs a non-empty "{key}"')
+                errors.append(LineError(name, f'item {position} needs a non-empty "{key}"'))
             row[key] = value
         cleaned.append(row)
+    if errors:
+        raise LineErrors(errors)
     return cleaned
 
 
@@ -379,66 +427,81 @@ def _safe_list(value):
 
 
 def parse_line(data, vocabulary, locales):
-    """Validate one decoded line and return (type, locale, slug, desired state). Raises LineError."""
+    """Validate one decoded line and return (type, locale, slug, desired state). Raises LineErrors with every
+    problem of the line: each field is checked even when another one is wrong."""
     if not isinstance(data, dict):
-        raise LineError("(line)", "must be a JSON object")
+        raise LineErrors([LineError("(line)", "must be a JSON object")])
+    check = Checks()
     for name, value in data.items():
         if find_invalid_text(name) or find_invalid_text(value):
-            raise LineError(
+            check.add(
                 name if not find_invalid_text(name) else "(line)",
                 "contains a NUL character or a broken surrogate, which cannot be stored",
             )
-    entry_type = _text(data, "type", required=True)
-    if entry_type not in ENTRY_TYPES:
-        raise LineError("type", f'must be one of {", ".join(ENTRY_TYPES)}, not "{entry_type}"')
-    unknown = set(data) - COMMON_FIELDS - TYPE_FIELDS[entry_type]
-    if unknown:
-        raise LineError(sorted(unknown)[0], f"is not a field of {entry_type}")
-    slug = _text(data, "slug", required=True, max_length=255)
-    if not SLUG_RE.match(slug):
-        raise LineError("slug", f'"{slug}" must be lower-case letters, digits and single hyphens')
-    locale_code = _text(data, "locale") or "it"
+    if check.errors:
+        data = without_invalid_text(data)
+    entry_type = check(_text, data, "type", required=True, default="")
+    if entry_type and entry_type not in ENTRY_TYPES:
+        check.add("type", f'must be one of {", ".join(ENTRY_TYPES)}, not "{entry_type}"')
+    known_type = entry_type in ENTRY_TYPES
+    # With a type nobody knows, a field is unknown only if no type has it.
+    allowed = TYPE_FIELDS[entry_type] if known_type else set().union(*TYPE_FIELDS.values())
+    for name in sorted(set(data) - COMMON_FIELDS - allowed):
+        check.add(name, f"is not a field of {entry_type}" if known_type else "is not a field of any entry type")
+    slug = check(_text, data, "slug", required=True, max_length=255, default="")
+    if slug and not SLUG_RE.match(slug):
+        check.add("slug", f'"{slug}" must be lower-case letters, digits and single hyphens')
+        slug = ""
+    locale_code = check(_text, data, "locale", default="") or "it"
     if locale_code not in locales:
-        raise LineError("locale", f'must be one of {", ".join(sorted(locales))}, not "{locale_code}"')
-    locale_id = locales[locale_code]
+        check.add("locale", f'must be one of {", ".join(sorted(locales))}, not "{locale_code}"')
+    locale_id = locales.get(locale_code)
 
-    sdgs = _list(data, "sdgs", int)
+    sdgs = check(_list, data, "sdgs", int, default=[])
     for number in sdgs:
         if number not in vocabulary.sdgs:
-            raise LineError("sdgs", f"{number} is not an SDG (1-17)")
-    territories = _list(data, "territories", str)
+            check.add("sdgs", f"{number} is not an SDG (1-17)")
+    territories = check(_list, data, "territories", str, default=[])
     for code in territories:
         if code not in vocabulary.territories:
-            raise LineError("territories", f'"{code}" is not an ISTAT territory code')
-    if ENTRY_TYPES[entry_type].requires_sdg_and_territory:
-        if not sdgs:
-            raise LineError("sdgs", "at least one SDG is required to publish this entry")
-        if not territories:
-            raise LineError("territories", "at least one territory is required to publish this entry")
-    year = _int(data, "year", 1900, 2100)
-    end_year = _int(data, "end_year", 1900, 2100)
+            check.add("territories", f'"{code}" is not an ISTAT territory code')
+    if known_type and ENTRY_TYPES[entry_type].requires_sdg_and_territory:
+        if not sdgs and "sdgs" not in {error.field for error in check.errors}:
+            check.add("sdgs", "at least one SDG is required to publish this entry")
+        if not territories and "territories" not in {error.field for error in check.errors}:
+            check.add("territories", "at least one territory is required to publish this entry")
+    year = check(_int, data, "year", 1900, 2100)
+    end_year = check(_int, data, "end_year", 1900, 2100)
     if year and end_year and end_year < year:
-        raise LineError("end_year", f"{end_year} is before the start year {year}")
+        check.add("end_year", f"{end_year} is before the start year {year}")
 
+    def each(validator, names):
+        return [value for value in (check(validator, name) for name in names if name.strip()) if value is not None]
+
+    networks = []
+    if locale_id is not None:  # networks are per language: without a valid one they cannot be looked up
+        networks = each(lambda name: vocabulary.network(locale_id, name), check(_list, data, "networks", default=[]))
     state = {
-        "title": _text(data, "title", required=True, max_length=255),
-        "summary": _text(data, "summary", required=True),
-        "body": paragraphs(_text(data, "body")),
+        "title": check(_text, data, "title", required=True, max_length=255, default=""),
+        "summary": check(_text, data, "summary", required=True, default=""),
+        "body": paragraphs(check(_text, data, "body", default="")),
         "sdgs": sorted(set(sdgs)),
         "territories": list(dict.fromkeys(territories)),
-        "themes": sorted({vocabulary.theme(name) for name in _list(data, "themes", str) if name.strip()}),
-        "networks": sorted(
-            {vocabulary.network(locale_id, name) for name in _list(data, "networks", str) if name.strip()}
-        ),
+        "themes": sorted(set(each(vocabulary.theme, check(_list, data, "themes", default=[])))),
+        "networks": sorted(set(networks)),
         "organisations": list(
-            dict.fromkeys(vocabulary.organisation(name) for name in _list(data, "organisations", str) if name.strip())
+            dict.fromkeys(each(vocabulary.organisation, check(_list, data, "organisations", default=[])))
         ),
         "year": year,
         "end_year": end_year,
-        "status": _choice(data, "status", LibraryEntry.Status.values),
-        "key_figures": _key_figures(data),
+        "status": check(_choice, data, "status", LibraryEntry.Status.values, default=""),
+        "key_figures": check(_key_figures, data, default=[]),
     }
-    state.update(TYPE_PARSERS[entry_type](data, vocabulary, locale_id))
+    if known_type:
+        state.update(TYPE_PARSERS[entry_type](data, vocabulary, locale_id, check))
+    if check.errors:
+        key = (locale_code, slug) if slug and locale_id is not None else None
+        raise LineErrors(check.errors, key)
     return entry_type, locale_code, slug, state
 
 
@@ -458,7 +521,7 @@ def _key_figures(data):
 
 
 def _practice_links(data):
-    links = []
+    links, errors = [], []
     value = data.get("practices")
     if value is None:
         return links
@@ -468,100 +531,112 @@ def _practice_links(data):
         if isinstance(item, str):
             item = {"slug": item}
         if not isinstance(item, dict):
-            raise LineError("practices", f'item {position} must be a slug or an object with "slug" and "note"')
+            errors.append(LineError("practices", f'item {position} must be a slug or an object with "slug" and "note"'))
+            continue
         slug, note = item.get("slug"), item.get("note") or ""
+        problems = []
         if not isinstance(slug, str) or not SLUG_RE.match(slug):
-            raise LineError("practices", f'item {position} needs the "slug" of a good practice')
+            problems.append(f'item {position} needs the "slug" of a good practice')
         if not isinstance(note, str):
-            raise LineError("practices", f'item {position}: "note" must be text')
-        unknown = set(item) - {"slug", "note"} if isinstance(item, dict) else set()
+            problems.append(f'item {position}: "note" must be text')
+        unknown = set(item) - {"slug", "note"}
         if unknown:
-            raise LineError("practices", f"item {position} has unknown key(s): {', '.join(sorted(unknown))}")
+            problems.append(f"item {position} has unknown key(s): {', '.join(sorted(unknown))}")
+        if problems:
+            errors.extend(LineError("practices", message) for message in problems)
+            continue
         links.append({"slug": slug, "note": note.strip()})
+    if errors:
+        raise LineErrors(errors)
     return links
 
 
-def _parse_good_practice(data, vocabulary, locale_id):
+def _dated(check, items, field_name):
+    """The items of a list of dated objects, each date checked."""
+    rows = []
+    for item in items:
+        when = check(_date, item["date"], field_name)
+        rows.append({**item, "date": when.isoformat() if when else ""})
+    return rows
+
+
+def _parse_good_practice(data, vocabulary, locale_id, check):
     sections = data.get("sections")
     if sections is None:
         sections = {}
     if not isinstance(sections, dict):
-        raise LineError("sections", "must be an object of section texts")
+        check.add("sections", "must be an object of section texts")
+        sections = {}
     unknown = set(sections) - set(SECTION_NAMES)
     if unknown:
-        raise LineError(
-            "sections", f"unknown section(s): {', '.join(sorted(unknown))}; known: {', '.join(SECTION_NAMES)}"
-        )
+        check.add("sections", f"unknown section(s): {', '.join(sorted(unknown))}; known: {', '.join(SECTION_NAMES)}")
     state = {}
     for name in SECTION_NAMES:
         text = sections.get(name)
         if text is not None and not isinstance(text, str):
-            raise LineError("sections", f'"{name}" must be text, not {json.dumps(text)}')
+            check.add("sections", f'"{name}" must be text, not {json.dumps(text)}')
+            text = ""
         state[name] = paragraphs(text or "")
     return state
 
 
-def _parse_case_study(data, vocabulary, locale_id):
-    return {"practices": [link["slug"] for link in _practice_links(data)]}
+def _parse_case_study(data, vocabulary, locale_id, check):
+    return {"practices": [link["slug"] for link in check(_practice_links, data, default=[])]}
 
 
-def _parse_training_module(data, vocabulary, locale_id):
-    programme_slug = _text(data, "programme", required=True)
-    programme = vocabulary.programmes.get((locale_id, programme_slug))
-    if programme is None:
-        raise LineError("programme", f'no training programme with slug "{programme_slug}" in this language')
-    sessions = []
-    for item in _objects(data, "sessions", ("date", "title", "place"), max_lengths={"title": 255, "place": 255}):
-        sessions.append(
-            {
-                "date": _date(item["date"], "sessions").isoformat(),
-                "title": item["title"],
-                "place": item["place"],
-            }
-        )
+def _parse_training_module(data, vocabulary, locale_id, check):
+    programme_slug = check(_text, data, "programme", required=True, default="")
+    if programme_slug and locale_id is not None and (locale_id, programme_slug) not in vocabulary.programmes:
+        check.add("programme", f'no training programme with slug "{programme_slug}" in this language')
+    sessions = check(
+        _objects, data, "sessions", ("date", "title", "place"), max_lengths={"title": 255, "place": 255}, default=[]
+    )
+    objectives = check(_list, data, "objectives", str, default=[])
     return {
         "programme": programme_slug,
-        "number": _int(data, "number", 1, 999),
-        "macro_action": _text(data, "macro_action", max_length=255),
-        "hub": _choice(data, "hub", TrainingModulePage.Hub.values),
-        "format": _choice(data, "format", TrainingModulePage.Format.values),
-        "duration": _text(data, "duration", max_length=60),
-        "objectives": "\n".join(line.strip() for line in _list(data, "objectives", str) if line.strip()),
-        "sessions": sessions,
-        "practices": _practice_links(data),
+        "number": check(_int, data, "number", 1, 999),
+        "macro_action": check(_text, data, "macro_action", max_length=255, default=""),
+        "hub": check(_choice, data, "hub", TrainingModulePage.Hub.values, default=""),
+        "format": check(_choice, data, "format", TrainingModulePage.Format.values, default=""),
+        "duration": check(_text, data, "duration", max_length=60, default=""),
+        "objectives": "\n".join(line.strip() for line in objectives if line.strip()),
+        "sessions": [
+            {"date": item["date"], "title": item["title"], "place": item["place"]}
+            for item in _dated(check, sessions, "sessions")
+        ],
+        "practices": check(_practice_links, data, default=[]),
     }
 
 
-def _parse_residency(data, vocabulary, locale_id):
-    city = _text(data, "city", required=True)
+def _parse_residency(data, vocabulary, locale_id, check):
+    city = check(_text, data, "city", required=True, default="")
     territory = vocabulary.territories.get(city)
-    if territory is None:
-        raise LineError("city", f'"{city}" is not an ISTAT territory code')
-    if territory.level != Territory.Level.MUNICIPALITY:
-        raise LineError("city", f'"{city}" is a {territory.level}, not a municipality')
-    start = _date(data["start_date"], "start_date") if data.get("start_date") is not None else None
-    end = _date(data["end_date"], "end_date") if data.get("end_date") is not None else None
+    if city and territory is None:
+        check.add("city", f'"{city}" is not an ISTAT territory code')
+    elif territory is not None and territory.level != Territory.Level.MUNICIPALITY:
+        check.add("city", f'"{city}" is a {territory.level}, not a municipality')
+    start = check(_date, data["start_date"], "start_date") if data.get("start_date") is not None else None
+    end = check(_date, data["end_date"], "end_date") if data.get("end_date") is not None else None
     if start and end and end < start:
-        raise LineError("end_date", f"{end} is before the start date {start}")
-    host = _text(data, "host_network")
-    programme = []
-    for item in _objects(data, "programme", ("date", "title", "description"), ("title",), {"title": 255}):
-        programme.append(
-            {
-                "date": _date(item["date"], "programme").isoformat(),
-                "title": item["title"],
-                "description": item["description"],
-            }
-        )
+        check.add("end_date", f"{end} is before the start date {start}")
+    host = check(_text, data, "host_network", default="")
+    if host and locale_id is not None:
+        host = check(vocabulary.network, locale_id, host, "host_network")
+    programme = check(
+        _objects, data, "programme", ("date", "title", "description"), ("title",), {"title": 255}, default=[]
+    )
     return {
         "city": city,
         "start_date": start.isoformat() if start else None,
         "end_date": end.isoformat() if end else None,
-        "host_network": vocabulary.network(locale_id, host, "host_network") if host else None,
-        "programme": programme,
-        "practices": _practice_links(data),
-        "participants": _text(data, "participants"),
-        "participants_count": _int(data, "participants_count", 0, 1_000_000),
+        "host_network": host or None,
+        "programme": [
+            {"date": item["date"], "title": item["title"], "description": item["description"]}
+            for item in _dated(check, programme, "programme")
+        ],
+        "practices": check(_practice_links, data, default=[]),
+        "participants": check(_text, data, "participants", default=""),
+        "participants_count": check(_int, data, "participants_count", 0, 1_000_000),
     }
 
 
@@ -703,21 +778,25 @@ class LibraryImport:
         vocabulary = Vocabulary([data for _number, data in decoded if isinstance(data, dict)])
         first_line = {}
         for number, data in decoded:
+            key, errors = None, []
             try:
                 entry_type, locale_code, slug, state = parse_line(data, vocabulary, locales)
+                key = (locale_code, slug)
             except RecursionError:
                 self.report.problems.append(Problem(number, "(line)", "is too deeply nested"))
                 continue
-            except LineError as error:
-                self.report.problems.append(Problem(number, error.field, error.message))
-                continue
-            if (locale_code, slug) in first_line:
+            except LineErrors as error:
+                key, errors = error.key, error.errors
+            self.report.problems.extend(Problem(number, error.field, error.message) for error in errors)
+            if key in first_line:
                 self.report.problems.append(
-                    Problem(number, "slug", f'"{slug}" already appears on line {first_line[(locale_code, slug)]}')
+                    Problem(number, "slug", f'"{key[1]}" already appears on line {first_line[key]}')
                 )
                 continue
-            first_line[(locale_code, slug)] = number
-            self.records.append(Record(number, entry_type, locale_code, slug, state))
+            if key is not None:
+                first_line[key] = number
+            if not errors:
+                self.records.append(Record(number, entry_type, locale_code, slug, state))
 
         slugs_by_locale = {}
         for record in self.records:
@@ -770,58 +849,52 @@ class LibraryImport:
         return next((name for name in needed if not available[name]), None)
 
     def _decide(self, record, existing, ambiguous, in_file):
-        key = (record.locale, record.slug)
+        problems = self._problems_with_the_library(record, existing, ambiguous, in_file)
+        self.report.problems.extend(Problem(record.line, name, message) for name, message in problems)
+
+    def _problems_with_the_library(self, record, existing, ambiguous, in_file):
+        """Decide the record's action; return every (field, message) that stops it, not only the first."""
+        problems = []
         missing = self._missing_parent(record)
         if missing:
-            self.report.problems.append(
-                Problem(
-                    record.line,
+            problems.append(
+                (
                     "locale",
                     f'there is no "{record.locale}" translation of the {missing} '
                     "index page yet: translate it in the admin first",
                 )
             )
-            return
         for link in record.state.get("practices", []):
             slug = link if isinstance(link, str) else link["slug"]
             target = in_file.get((record.locale, slug))
             stored = existing.get((record.locale, slug))
             if not ((target and target.type == "good_practice") or isinstance(stored, GoodPracticePage)):
-                self.report.problems.append(
-                    Problem(record.line, "practices", f'"{slug}" is not a good practice in this file or the library')
-                )
-                return
+                problems.append(("practices", f'"{slug}" is not a good practice in this file or the library'))
+        key = (record.locale, record.slug)
         if key in ambiguous:
-            self.report.problems.append(
-                Problem(record.line, "slug", f'"{record.slug}" names several entries; rename one of them in the admin')
-            )
-            return
+            problems.append(("slug", f'"{record.slug}" names several entries; rename one of them in the admin'))
+            return problems
         page = existing.get(key)
         if page is None:
             record.action = "create"
-            return
+            return problems
         if page.entry_type_key != record.type:
-            self.report.problems.append(
-                Problem(record.line, "type", f'"{record.slug}" is already a {page.entry_type_key}, not a {record.type}')
-            )
-            return
+            problems.append(("type", f'"{record.slug}" is already a {page.entry_type_key}, not a {record.type}'))
+            return problems  # the stored state of another type cannot be compared with this line
         if record.type == "training_module" and page.get_parent().slug != record.state["programme"]:
-            self.report.problems.append(
-                Problem(record.line, "programme", "the module belongs to another programme; move it in the admin")
-            )
-            return
+            problems.append(("programme", "the module belongs to another programme; move it in the admin"))
         record.page = page
         record.action = "unchanged" if existing_state(page) == record.state else "update"
         if record.action == "update" and page.has_unpublished_changes and page.live:
             # The import writes on the published page; an editor's pending draft would be lost.
-            self.report.problems.append(
-                Problem(
-                    record.line,
+            problems.append(
+                (
                     "slug",
                     f'"{record.slug}" has a draft not yet published in the admin: '
                     "publish or discard it before importing",
                 )
             )
+        return problems
 
     @transaction.atomic
     def write(self):

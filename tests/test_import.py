@@ -346,3 +346,35 @@ def test_an_english_line_uses_the_translation_of_an_italian_network(site_tree):
     assert page.locale == english and page.get_parent().locale == english and home_en.locale == english
     assert page.networks.get().locale == english
     assert NetworkPage.objects.filter(title="Rete Orti").count() == 2
+
+
+def test_every_problem_of_every_line_is_reported(site_tree):
+    """An editor fixing a file needs every bad field at once, not one per run."""
+    before = LibraryEntry.objects.count()
+    _stdout, stderr, error = run_import(
+        line(sdgs=[0, 13, 99], territories=["X", "001272"], year="2021", colour="red", themes=["ok", 7]),
+        line(slug="caso", type="case_study", title="", status="bogus", practices=[5, {"slug": "Non Valido"}]),
+        line(slug="buona"),
+        line(slug="Non Valido", locale="fr", key_figures=[{"value": "", "label": "famiglie"}, {"value": "3"}]),
+        line(slug="buona", summary=""),
+    )
+    assert stderr.splitlines() == [
+        "line 1, field colour: is not a field of good_practice",
+        "line 1, field sdgs: 0 is not an SDG (1-17)",
+        "line 1, field sdgs: 99 is not an SDG (1-17)",
+        'line 1, field territories: "X" is not an ISTAT territory code',
+        'line 1, field year: must be a whole number, not "2021"',
+        "line 1, field themes: every item must be a str, not 7",
+        "line 2, field title: is required",
+        'line 2, field status: must be one of in_progettazione, in_corso, concluso, not "bogus"',
+        'line 2, field practices: item 1 must be a slug or an object with "slug" and "note"',
+        'line 2, field practices: item 2 needs the "slug" of a good practice',
+        'line 4, field slug: "Non Valido" must be lower-case letters, digits and single hyphens',
+        'line 4, field locale: must be one of en, it, not "fr"',
+        'line 4, field key_figures: item 1 needs a non-empty "value"',
+        'line 4, field key_figures: item 2 needs a non-empty "label"',
+        "line 5, field summary: is required",
+        'line 5, field slug: "buona" already appears on line 3',
+    ]
+    assert str(error) == "16 problem(s) found: nothing was imported."
+    assert LibraryEntry.objects.count() == before
