@@ -198,6 +198,24 @@ def test_public_code_queries_pages_only_through_the_visibility_module():
     assert offenders == [], "use practices.visibility (public_pages, visible) instead: " + ", ".join(offenders)
 
 
+def test_templates_query_pages_only_through_the_visibility_module():
+    offenders = [
+        path.relative_to(ROOT).as_posix()
+        for path in sorted((ROOT / "templates").rglob("*.html"))
+        if "wagtailadmin" not in path.parts and ".live." in path.read_text()
+    ]
+    assert offenders == [], "templates must use the tags of home/templatetags/navigation.py: " + ", ".join(offenders)
+
+
+def test_a_restricted_section_is_not_announced_in_the_menu(client, shelf):
+    programme = shelf["module"].get_parent()
+    programme.show_in_menus = True
+    programme.save_revision().publish()
+    assert "Percorso querce" in client.get("/it/").content.decode()
+    PageViewRestriction.objects.create(page=programme, restriction_type="login")
+    assert "Percorso querce" not in client.get("/it/").content.decode()
+
+
 def test_the_guard_recognises_what_it_forbids():
     source = "a = Page.objects.live()\nb = qs.public()\nc = Link.objects.filter(page__live=True)\n"
     assert [what for _, what in _page_queries(source)] == [".live()", ".public()", "page__live="]
