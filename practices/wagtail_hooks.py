@@ -7,6 +7,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from .label_translation import LabelTranslationMixin
 from .models import SDG, Organisation, Territory, Theme
 from .models.taxonomy import fold
 
@@ -63,12 +64,15 @@ class TerritoryChooserViewSet(SnippetChooserViewSet):
     choose_results_view_class = TerritoryChooseResultsView
 
 
-class SDGViewSet(SnippetViewSet):
+class SDGViewSet(LabelTranslationMixin, SnippetViewSet):
     model = SDG
     icon = "globe"
     menu_label = _("Obiettivi (SDG)")
     list_display = ["number", "short_it", "short_en", "colour"]
     ordering = ["number"]
+    # Translators (practices.translate_sdg) write the English labels; number, colour and Italian stay as they are.
+    translator_fields = ["number", "colour", "short_it", "short_en", "title_it", "title_en"]
+    translated_fields = ["short_en", "title_en"]
 
 
 class TerritoryViewSet(SnippetViewSet):
@@ -84,13 +88,15 @@ class TerritoryViewSet(SnippetViewSet):
     ordering = ["code"]
 
 
-class ThemeViewSet(SnippetViewSet):
+class ThemeViewSet(LabelTranslationMixin, SnippetViewSet):
     model = Theme
     icon = "tag"
     menu_label = _("Temi")
     list_display = ["name_it", "name_en", "slug"]
     search_fields = ["name_it", "name_en", "slug"]
     search_backend_name = None
+    translator_fields = ["slug", "name_it", "name_en", "description"]
+    translated_fields = ["name_en"]
 
 
 class OrganisationViewSet(SnippetViewSet):
@@ -108,6 +114,9 @@ class TaxonomyGroup(SnippetViewSetGroup):
     items = (SDGViewSet, TerritoryViewSet, ThemeViewSet, OrganisationViewSet)
 
 
+# The policies must be in place before the viewsets register their permissions.
+SDGViewSet.register_policy()
+ThemeViewSet.register_policy()
 register_snippet(TaxonomyGroup)
 
 

@@ -4,10 +4,11 @@ Preview, revision compare, history, copy and the choosers are where Wagtail's re
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils.html import escape
 from wagtail.models import GroupPagePermission, Page, WorkflowPage, WorkflowState
 
 from home.roles import EDITORS, MODERATORS, ROLES, TRAINERS, TRANSLATORS, WORKFLOW_NAME, ensure_editorial_roles
-from practices.models import GoodPracticePage
+from practices.models import SDG, GoodPracticePage, Theme
 from tests.editorial import build_world, edit_data, login
 from tests.factories import GoodPracticeFactory
 
@@ -100,6 +101,40 @@ def translate(client, world):
     return Page.objects.filter(translation_key=page.translation_key, locale=world["english_home"].locale).exists()
 
 
+def post_snippet(client, instance, **changes):
+    """Post the snippet's edit form with every field, as a tampered browser could, whatever the form shows."""
+    fields = [field.name for field in instance._meta.concrete_fields if field.editable and not field.primary_key]
+    data = {name: getattr(instance, name) for name in fields}
+    data.update(changes)
+    model = instance._meta.model_name
+    client.post(reverse(f"wagtailsnippets_practices_{model}:edit", args=(instance.pk,)), data)
+    return type(instance).objects.get(pk=instance.pk)
+
+
+def translate_sdg(client, world):
+    return post_snippet(client, SDG.objects.get(number=4), short_en="Good schooling").short_en == "Good schooling"
+
+
+def change_sdg_source(client, world):
+    """Italian name and colour in the same post as the English label: neither may stick for a translator."""
+    before = SDG.objects.get(number=4)
+    after = post_snippet(client, before, short_it="Cambiato", colour="#000000", short_en="Good schooling")
+    assert (after.short_it == "Cambiato") == (after.colour == "#000000")
+    return after.short_it == "Cambiato"
+
+
+def translate_theme(client, world):
+    theme = Theme.objects.create(slug="orti", name_it="Orti", name_en="")
+    return post_snippet(client, theme, name_en="Gardens").name_en == "Gardens"
+
+
+def change_theme_source(client, world):
+    theme = Theme.objects.create(slug="orti", name_it="Orti", name_en="")
+    after = post_snippet(client, theme, name_it="Giardini", slug="giardini", name_en="Gardens")
+    assert (after.name_it == "Giardini") == (after.slug == "giardini")
+    return after.name_it == "Giardini"
+
+
 def add_url(model, parent):
     return lambda world: reverse("wagtailadmin_pages:add", args=("practices", model, parent(world).pk))
 
@@ -134,6 +169,10 @@ ACTIONS = {
     "translate": translate,
     "edit English page": get(lambda w: reverse("wagtailadmin_pages:edit", args=(w["english_library"].pk,))),
     "edit Italian home": get(lambda w: reverse("wagtailadmin_pages:edit", args=(w["tree"].home.pk,))),
+    "translate SDG label": translate_sdg,
+    "change SDG Italian name and colour": change_sdg_source,
+    "translate theme label": translate_theme,
+    "change theme Italian name and slug": change_theme_source,
 }
 
 # Which roles may do each action: the table in the README.
@@ -162,6 +201,11 @@ ALLOWED = {
     "translate": {T},
     "edit English page": {T, M},
     "edit Italian home": {M},
+    # Goals are reference data: only an administrator changes their names and colours.
+    "translate SDG label": {T},
+    "change SDG Italian name and colour": set(),
+    "translate theme label": {T, M},
+    "change theme Italian name and slug": {M},
 }
 
 
@@ -214,3 +258,27 @@ def test_roles_come_from_the_migration_with_admin_access(db):
         assert Group.objects.get(name=role).permissions.filter(codename="access_admin").exists()
     assert Group.objects.get(name=TRANSLATORS).permissions.filter(codename="submit_translation").exists()
     assert not Group.objects.get(name=EDITORS).permissions.filter(codename="submit_translation").exists()
+
+
+def test_translator_sees_the_italian_labels_read_only(client, world):
+    login(client, world["users"][TRANSLATORS])
+    sdg = SDG.objects.get(number=4)
+    response = client.get(reverse("wagtailsnippets_practices_sdg:edit", args=(sdg.pk,)))
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert set(form.fields) == {"short_en", "title_en"}
+    assert escape(sdg.title_it) in response.content.decode()  # shown as the text to translate
+
+
+def test_translator_posting_the_italian_name_leaves_it_and_the_colour_alone(client, world):
+    login(client, world["users"][TRANSLATORS])
+    before = SDG.objects.get(number=4)
+    after = post_snippet(client, before, short_it="Cambiato", colour="#000000", short_en="Good schooling")
+    assert (after.short_it, after.colour, after.title_it) == (before.short_it, before.colour, before.title_it)
+    assert after.short_en == "Good schooling"
+
+
+def test_administrators_still_change_everything(client, world):
+    login(client, world["superuser"])
+    after = post_snippet(client, SDG.objects.get(number=4), short_it="Istruzione", colour="#C5192E")
+    assert (after.short_it, after.colour) == ("Istruzione", "#C5192E")
