@@ -22,7 +22,22 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+
+
+def env_flag(name, default):
+    return os.environ.get(name, default).strip().lower() in ("1", "true", "yes", "on")
+
+
+# HTTPS only, on by default: the proxy in front must set X-Forwarded-Proto (site/nginx.conf.example).
+# SECURE_SSL_REDIRECT=false and SECURE_HSTS_SECONDS=0 turn them off, e.g. for a plain-HTTP test behind no proxy.
+SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", "true")
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", "true")
+# "preload" only lets the domain be submitted to the browsers' built-in HTTPS lists (by hand, at
+# hstspreload.org, and slow to undo); check --deploy asks for it. SECURE_HSTS_PRELOAD=false leaves it out.
+SECURE_HSTS_PRELOAD = env_flag("SECURE_HSTS_PRELOAD", "true")
+# Paths answered over plain HTTP too (regular expressions without the leading slash), e.g. a health check.
+SECURE_REDIRECT_EXEMPT = env_list("SECURE_REDIRECT_EXEMPT")  # noqa: F405
 
 # WhiteNoise serves the collected static files right after the security middleware.
 MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")  # noqa: F405
