@@ -1,13 +1,10 @@
 #!/usr/bin/env bash
-# Back up the database and the media files into one dated folder: site/backup.sh /path/to/backups
+# Back up the configured database (DATABASE_URL: SQLite or PostgreSQL) and MEDIA_ROOT into one dated folder
+# with a manifest of row counts and checksums: site/backup.sh /path/to/backups
+# Reads the same settings as manage.py (DJANGO_SETTINGS_MODULE, DATABASE_URL, MEDIA_ROOT); exits non-zero and
+# writes nothing when what they name does not exist. Needs pg_dump for PostgreSQL, nothing else.
 set -euo pipefail
-target="${1:?usage: backup.sh DIRECTORY}/libreria-$(date +%Y%m%d-%H%M%S)"
-mkdir -p "$target"
+directory="${1:?usage: backup.sh DIRECTORY}"
 cd "$(dirname "$0")/.."
-if [[ "${DATABASE_URL:-}" == postgres* ]]; then
-  pg_dump --format=custom --no-owner "$DATABASE_URL" > "$target/database.dump"
-else
-  sqlite3 db.sqlite3 ".backup '$target/database.sqlite3'"
-fi
-tar -czf "$target/media.tar.gz" -C "${MEDIA_ROOT:-var/media}" .
-echo "backup written to $target"
+source site/python.sh
+exec "$python" site/backups.py backup "$directory"

@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
-# Restore a folder written by backup.sh: site/restore.sh /path/to/backups/libreria-YYYYmmdd-HHMMSS
+# Restore a folder written by backup.sh into the configured database and MEDIA_ROOT:
+#   site/restore.sh /path/to/backups/libreria-YYYYmmdd-HHMMSS [--force] [--no-update-index]
+# The checksums of the manifest are checked first. A database or MEDIA_ROOT that holds anything is replaced
+# only with --force (stop the site first); the previous SQLite file and media folder are kept beside the new
+# ones, PostgreSQL is replaced in one transaction that rolls back unless every table has its counted rows.
+# With Elasticsearch configured the index is rebuilt afterwards. Needs pg_restore and psql for PostgreSQL.
 set -euo pipefail
-source_dir="${1:?usage: restore.sh BACKUP_DIRECTORY}"
+folder="${1:?usage: restore.sh BACKUP_FOLDER [--force] [--no-update-index]}"
+shift
 cd "$(dirname "$0")/.."
-if [[ -f "$source_dir/database.dump" ]]; then
-  pg_restore --clean --if-exists --no-owner --dbname "${DATABASE_URL:?DATABASE_URL must point to PostgreSQL}" \
-    "$source_dir/database.dump"
-else
-  cp "$source_dir/database.sqlite3" db.sqlite3
-fi
-mkdir -p "${MEDIA_ROOT:-var/media}"
-tar -xzf "$source_dir/media.tar.gz" -C "${MEDIA_ROOT:-var/media}"
-echo "restored from $source_dir; run 'manage.py update_index' to rebuild the search index"
+source site/python.sh
+exec "$python" site/backups.py restore "$folder" "$@"
