@@ -65,6 +65,15 @@ def configured():
         "media_root": Path(settings.MEDIA_ROOT),
         "language_code": settings.LANGUAGE_CODE,
         "search_backends": settings.WAGTAILSEARCH_BACKENDS,
+        # Uploads kept outside MEDIA_ROOT (another storage with its own location) are not in a backup.
+        "other_locations": sorted(
+            {
+                str(Path(storage["OPTIONS"]["location"]).absolute())
+                for name, storage in settings.STORAGES.items()
+                if name != "staticfiles" and storage.get("OPTIONS", {}).get("location")
+            }
+            - {str(Path(settings.MEDIA_ROOT).absolute())}
+        ),
     }
 
 
@@ -529,6 +538,9 @@ def backup(directory):
     say(f"backup written to {final}")
     say(f"  {database.describe()}: " + ", ".join(f"{count} {name}" for name, count in summary.items()))
     say(f"  media {media_root}: {media['count']} files, {media['bytes']} bytes")
+    for location in config["other_locations"]:
+        if not Path(location).is_relative_to(media_root.absolute()):
+            say(f"  warning: the files in {location} (a storage outside MEDIA_ROOT) are not in this backup")
     return final
 
 
