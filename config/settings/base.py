@@ -1,6 +1,7 @@
 """Settings shared by every environment. Anything that differs between machines is read from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -40,7 +41,7 @@ INSTALLED_APPS = [
     "taggit",
     "rest_framework",
     "django_filters",
-    "django.contrib.admin",
+    # No django.contrib.admin: the Wagtail admin is the only login page (see config/urls.py).
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -50,6 +51,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     # django-csp: its system checks and the {% csp %} template tags.
     "csp",
+    # django-axes: failed logins, lockouts (config/throttling.py).
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -109,6 +114,22 @@ if _cache_url:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Login throttling. Axes checks first and refuses a locked-out username from the address that failed, only there:
+# an attacker elsewhere cannot lock an editor out. The page and collection passwords (not Django logins) are
+# limited per address in config/throttling.py, through the shared cache.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "config.throttling.axes_lockout"
+AXES_VERBOSE = False
+VIEW_RESTRICTION_PASSWORD_RATE = os.environ.get("VIEW_RESTRICTION_PASSWORD_RATE", "10/15m")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
