@@ -7,7 +7,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install setup run test lint messages clean bench-import bench-search eval-search
+.PHONY: help install setup run test lint check-deploy messages clean bench-import bench-search eval-search
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,6 +39,13 @@ test: setup ## set up, then run the whole test suite
 lint: install ## ruff and the migrations check
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Django's deployment checklist against the production settings with the README's production environment
+# (a throwaway key, a real-looking host): HSTS, HTTPS redirect, secure cookies, the key's strength.
+check-deploy: install ## manage.py check --deploy with the production settings; warnings fail
+	DJANGO_SETTINGS_MODULE=config.settings.production ALLOWED_HOSTS=$${ALLOWED_HOSTS:-libreria.example.org} \
+	SECRET_KEY=$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')} \
+	$(PY) manage.py check --deploy --fail-level WARNING
 
 clean: ## remove the SQLite database, media and caches (keeps .venv)
 	rm -rf db.sqlite3 db.sqlite3-* var .pytest_cache
