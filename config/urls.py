@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
@@ -34,7 +36,10 @@ if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Of the media, only renditions (images/) are public, as behind nginx (site/nginx.conf.example): documents
+    # go through Wagtail's view, which checks collection restrictions, and original images are never linked
+    # (a proposal's, unpublished, must not be reachable).
+    urlpatterns += static(f"{settings.MEDIA_URL}images/", document_root=Path(settings.MEDIA_ROOT) / "images")
 
 # The public site under /it/ and /en/; LocaleMiddleware redirects "/" by the browser's language.
 urlpatterns += i18n_patterns(

@@ -17,7 +17,6 @@ save nothing; a per-IP limit through Django's cache answers 429 after RATE_LIMIT
 
 import logging
 import re
-import zipfile
 
 from django import forms
 from django.conf import settings
@@ -41,17 +40,18 @@ from wagtail.rich_text import RichText
 
 from practices.models import SDG, EntryTerritory, GoodPracticePage, LibraryIndexPage, Territory
 from practices.models.taxonomy import fold
+from practices.uploads import (  # the caps re-exported: tests read them here
+    MAX_DOCUMENT_BYTES,  # noqa: F401
+    MAX_IMAGE_BYTES,  # noqa: F401
+    checked_document,
+    checked_image,
+)
 from search.suggestions import LEVEL_RANK, normalise, words_of
 
 logger = logging.getLogger(__name__)
 
 RATE_LIMIT = 5
 RATE_WINDOW_SECONDS = 60 * 60
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
-MAX_IMAGE_PIXELS = 40_000_000
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-IMAGE_FORMATS = {"jpg": "JPEG", "jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}
-DOCUMENT_EXTENSIONS = ("pdf", "odt", "docx")
 MAX_CANDIDATES = 10
 SUGGESTIONS = 8
 COLLECTION_NAME = "Segnalazioni"
@@ -150,40 +150,6 @@ def territory_suggestions(request):
     response["Cache-Control"] = "max-age=300"
     response["X-Robots-Tag"] = "noindex"
     return response
-
-
-# Uploads -------------------------------------------------------------------------------------------------
-
-
-def _extension(name):
-    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
-
-
-def _megabytes(size):
-    return size // (1024 * 1024)
-
-
-def document_kind(uploaded):
-    """The document's real type read from its first bytes ("pdf", "odt", "docx"), or None."""
-    uploaded.seek(0)
-    head = uploaded.read(8)
-    uploaded.seek(0)
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if not head.startswith(b"PK\x03\x04"):
-        return None
-    try:
-        with zipfile.ZipFile(uploaded) as archive:
-            names = set(archive.namelist())
-            if "mimetype" in names and archive.read("mimetype").strip() == b"application/vnd.oasis.opendocument.text":
-                return "odt"
-            if "word/document.xml" in names and "[Content_Types].xml" in names:
-                return "docx"
-    except (zipfile.BadZipFile, OSError, KeyError):
-        return None
-    finally:
-        uploaded.seek(0)
-    return None
 
 
 # The form ------------------------------------------------------------------------------------------------
@@ -312,40 +278,10 @@ class ProposalForm(forms.Form):
         return " ".join(self._clean_text("contact_name").split())
 
     def clean_image(self):
-        image = self.cleaned_data.get("image")
-        if not image:
-            return None
-        if image.size > MAX_IMAGE_BYTES:
-            raise forms.ValidationError(
-                _("L'immagine pesa %(size)d MB: il massimo è 5 MB."), params={"size": _megabytes(image.size)}
-            )
-        expected = IMAGE_FORMATS.get(_extension(image.name))
-        found = getattr(getattr(image, "image", None), "format", None)
-        if expected is None or found != expected:
-            raise forms.ValidationError(_("L'immagine deve essere un file JPEG, PNG o WebP."))
-        width, height = image.image.size
-        if width * height > MAX_IMAGE_PIXELS:
-            raise forms.ValidationError(_("L'immagine è troppo grande: al massimo 40 milioni di pixel."))
-        image.seek(0)
-        return image
+        return checked_image(self.cleaned_data.get("image"))
 
     def clean_document(self):
-        document = self.cleaned_data.get("document")
-        if not document:
-            return None
-        if document.size > MAX_DOCUMENT_BYTES:
-            raise forms.ValidationError(
-                _("Il documento pesa %(size)d MB: il massimo è 10 MB."), params={"size": _megabytes(document.size)}
-            )
-        extension = _extension(document.name)
-        if extension not in DOCUMENT_EXTENSIONS or document_kind(document) != extension:
-            raise forms.ValidationError(
-                _(
-                    "Il documento deve essere un PDF, un ODT o un DOCX, "
-                    "e il contenuto deve corrispondere all'estensione."
-                )
-            )
-        return document
+        return checked_document(self.cleaned_data.get("document"))
 
     def clean(self):
         cleaned_data = super().clean()

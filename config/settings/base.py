@@ -172,6 +172,16 @@ WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "ods", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# Documents are served only by Wagtail's view (/documents/<id>/<name>), which checks collection restrictions;
+# their files under MEDIA_ROOT/documents/ are never at a public URL (config/urls.py, site/nginx.conf.example).
+# "direct" would link the file itself and bypass every restriction.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+# Every document downloads as an attachment (with nosniff, set by the view): none is shown inline, where a
+# crafted PDF or text file would run in the site's origin.
+WAGTAILDOCS_INLINE_CONTENT_TYPES = []
+# Thumbnailing decodes every pixel: a 6,240 x 6,240 PNG of 148 KB peaks at ~340 MB, 6000 x 4000 at ~220 MB.
+# 25 megapixels keeps camera photos and refuses bombs, in the admin (Wagtail's check) and in proposals.
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 25_000_000
 # Editors' avatars are not fetched from Gravatar: that would send a hash of each editor's e-mail to a third party.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # Nor does the dashboard ask releases.wagtail.org for the latest version: each editor's browser would tell it.

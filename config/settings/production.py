@@ -39,6 +39,14 @@ SECURE_HSTS_PRELOAD = env_flag("SECURE_HSTS_PRELOAD", "true")
 # Paths answered over plain HTTP too (regular expressions without the leading slash), e.g. a health check.
 SECURE_REDIRECT_EXEMPT = env_list("SECURE_REDIRECT_EXEMPT")  # noqa: F405
 
+# Documents: once Wagtail's view has checked the collection's restriction, nginx sends the file from its
+# internal /media/documents/ location (X-Accel-Redirect, config/sendfile_nginx.py, site/nginx.conf.example)
+# instead of a worker streaming it. Off by default, so a server without that location still streams correctly.
+if env_flag("DOCUMENTS_X_ACCEL_REDIRECT", "false"):
+    SENDFILE_BACKEND = "config.sendfile_nginx"
+    SENDFILE_ROOT = MEDIA_ROOT / "documents"  # noqa: F405
+    SENDFILE_URL = "/media/documents/"
+
 # WhiteNoise serves the collected static files right after the security middleware.
 MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")  # noqa: F405
 STORAGES["staticfiles"]["BACKEND"] = "whitenoise.storage.CompressedManifestStaticFilesStorage"  # noqa: F405
