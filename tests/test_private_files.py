@@ -324,3 +324,9 @@ def test_the_pixel_cap_is_read_before_any_pixel_is_decoded(site_tree, monkeypatc
     form = proposals.ProposalForm(proposal(), {"image": SimpleUploadedFile("foto.png", bomb)})
     assert not form.is_valid()
     assert "troppo grande" in form.errors["image"][0]
+
+
+def test_the_english_form_says_so_in_english(client, site_tree):
+    bomb = SimpleUploadedFile("photo.png", bomb_png(), content_type="image/png")
+    html = client.post("/en/segnala/", proposal(image=bomb)).content.decode()
+    assert "The image is too large: 6240 × 6240 pixels. The maximum is 25 million pixels" in html
