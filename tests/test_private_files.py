@@ -330,3 +330,19 @@ def test_the_english_form_says_so_in_english(client, site_tree):
     bomb = SimpleUploadedFile("photo.png", bomb_png(), content_type="image/png")
     html = client.post("/en/segnala/", proposal(image=bomb)).content.decode()
     assert "The image is too large: 6240 × 6240 pixels. The maximum is 25 million pixels" in html
+
+
+def test_the_api_does_not_list_a_proposals_files(client, site_tree):
+    response = client.post(
+        PROPOSAL_URL,
+        proposal(
+            image=SimpleUploadedFile("foto.png", png_bytes(), content_type="image/png"),
+            document=SimpleUploadedFile("relazione.pdf", pdf_bytes(), content_type="application/pdf"),
+        ),
+    )
+    assert response.status_code == 302
+    assert get_image_model().objects.count() == get_document_model().objects.count() == 1
+    anonymous = Client()
+    for endpoint in ("images", "documents"):
+        listing = anonymous.get(f"/api/v2/{endpoint}/?fields=*").json()
+        assert listing["meta"]["total_count"] == 0, listing
