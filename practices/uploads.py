@@ -30,7 +30,7 @@ DOCUMENT_EXTENSIONS = ("pdf", "odt", "docx")
 # trailer's `startxref … %%EOF` must close it (PDF 32000-1, 7.5.5; a few bytes of padding are tolerated).
 PDF_HEADER = re.compile(rb"%PDF-[12]\.\d")
 PDF_TAIL_BYTES = 1024
-PDF_TRAILER = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
+PDF_TRAILER = re.compile(rb"startxref\s+(\d+)\s+%%EOF[\s\x00]*$")
 PDF_XREF_AT = re.compile(rb"\s*(xref\b|\d+\s+\d+\s+obj\b)")
 # What a browser's content sniffer takes for HTML (the WHATWG MIME Sniffing standard's list, plus elements
 # that run or embed content), followed by the end of a tag name. A PDF or office file has no business

@@ -280,11 +280,24 @@ def test_a_pdf_header_in_front_of_something_else_is_refused(client, site_tree, c
     assert not GoodPracticePage.objects.filter(proposed_at__isnull=False).exists()
 
 
-def test_a_real_pdf_is_accepted(client, site_tree):
-    response = client.post(PROPOSAL_URL, proposal(document=SimpleUploadedFile("scheda.pdf", pdf_bytes())))
+def incrementally_updated(pdf):
+    """A PDF with an update appended, as editors save them: a new cross-reference section at the end."""
+    offset = len(pdf) + 1
+    return pdf + b"\nxref\n0 1\n0000000000 65535 f \ntrailer\n<< /Size 1 >>\nstartxref\n%d\n%%%%EOF\n" % offset
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(pdf_bytes(), id="plain"),
+        pytest.param(pdf_bytes() + b"\x00" * 8, id="padded"),
+        pytest.param(incrementally_updated(pdf_bytes()), id="updated"),
+    ],
+)
+def test_a_real_pdf_is_accepted(client, site_tree, content):
+    response = client.post(PROPOSAL_URL, proposal(document=SimpleUploadedFile("scheda.pdf", content)))
     assert response.status_code == 302
-    stored = get_document_model().objects.get().file.open("rb").read()
-    assert stored.startswith(b"%PDF-") and stored.rstrip().endswith(b"%%EOF")
+    assert get_document_model().objects.get().file.open("rb").read() == content
 
 
 # Decompression bombs -------------------------------------------------------------------------------------
