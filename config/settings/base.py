@@ -61,8 +61,9 @@ MIDDLEWARE = [
     "config.security.ContentSecurityPolicyMiddleware",
     "config.security.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # Django's docs place LocaleMiddleware after sessions and before CommonMiddleware.
-    "django.middleware.locale.LocaleMiddleware",
+    # Django's docs place LocaleMiddleware after sessions and before CommonMiddleware. Django's own, except that
+    # a 404 of the API or documents is not redirected to an HTML page under /it/ (config/locale.py).
+    "config.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
