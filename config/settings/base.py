@@ -289,7 +289,9 @@ ELASTICSEARCH_INDEX_SETTINGS = {
 }
 
 
-def search_backends(database_engine, elasticsearch_url="", index="libreria", timeout=5.0):
+def search_backends(
+    database_engine, elasticsearch_url="", index="libreria", timeout=5.0, connect_timeout=1.0, cooldown=30.0
+):
     """WAGTAILSEARCH_BACKENDS for a database engine and, when a URL is given, an Elasticsearch 9 cluster.
     A function so that tests can build the Elasticsearch configuration without re-importing settings."""
     database = {"BACKEND": "wagtail.search.backends.database"}
@@ -309,9 +311,14 @@ def search_backends(database_engine, elasticsearch_url="", index="libreria", tim
             "URLS": [elasticsearch_url],
             # modelsearch keeps one index per root model: libreria_wagtailcore_page, libreria_wagtailimages_image...
             "INDEX_PREFIX": f"{index}_",
-            # Short, because indexing on save waits for it when the cluster is unreachable; one quick retry
-            # for a dropped keep-alive connection, none after a timeout (that would double the wait).
+            # Short, because a search waits for it when the cluster hangs; one quick retry for a dropped
+            # keep-alive connection, none after a timeout (that would double the wait). Opening a connection
+            # to a cluster on the same network takes milliseconds: a second means it is not there.
             "TIMEOUT": timeout,
+            "CONNECT_TIMEOUT": connect_timeout,
+            # After the cluster failed, searches answer from the database and index updates wait this long
+            # before the cluster is asked again (the circuit breaker of search/backends.py).
+            "COOLDOWN": cooldown,
             "OPTIONS": {"max_retries": 1, "retry_on_timeout": False},
             "INDEX_SETTINGS": ELASTICSEARCH_INDEX_SETTINGS,
             "FALLBACK": "database",
@@ -324,7 +331,15 @@ WAGTAILSEARCH_BACKENDS = search_backends(
     os.environ.get("ELASTICSEARCH_URL", "").strip(),
     index=os.environ.get("ELASTICSEARCH_INDEX", "libreria"),
     timeout=float(os.environ.get("ELASTICSEARCH_TIMEOUT", "5")),
+    connect_timeout=float(os.environ.get("ELASTICSEARCH_CONNECT_TIMEOUT", "1")),
+    cooldown=float(os.environ.get("ELASTICSEARCH_COOLDOWN", "30")),
 )
+
+# Background work of Wagtail and modelsearch (search index, reference index) and the Elasticsearch updates
+# of search/tasks.py. The immediate backend runs a task where it is enqueued: the Elasticsearch updates are
+# enqueued after the commit of a save and go through the circuit breaker, so a dead cluster does not hold
+# saves; a worker backend here would take them off the request altogether.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 # Editors may type an email-address placeholder; the real backend is set per environment.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Libreria delle Buone Pratiche <noreply@localhost>")
