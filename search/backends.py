@@ -277,7 +277,7 @@ class ElasticsearchWithFallback(Elasticsearch9SearchBackend):
                 self.breaker.cooldown,
             )
         else:
-            logger.warning("Elasticsearch failed (%s): the '%s' backend answers this search", error, self.fallback)
+            logger.warning("Elasticsearch failed (%s): the '%s' backend answers this time", error, self.fallback)
 
     # --- index updates: after the commit, through the breaker ------------------------------------------------
 
@@ -341,6 +341,10 @@ class ElasticsearchWithFallback(Elasticsearch9SearchBackend):
                 self._send(apps.get_model(label), operation, pks)
                 done.add((label, operation))
         except CLUSTER_ERRORS as error:
+            if not unavailable(error):
+                # The cluster answered and refused them: sending them again would not help.
+                logger.exception("Elasticsearch refused index updates %s", sorted(updates))
+                return
             self.failed(error)
             missed = {key: op for key, op in updates.items() if (key.rsplit(":", 1)[0], op) not in done}
             self.pending.add(missed)

@@ -271,3 +271,20 @@ def test_the_breaker_is_shared_by_workers_through_the_cache(clock):
             assert not CircuitBreaker("shared", COOLDOWN).is_open()
         finally:
             breaker.reset()
+
+
+def test_updates_the_cluster_refuses_are_logged_not_kept_nor_breaking(site_tree, hung_cluster, monkeypatch, caplog):
+    from elastic_transport import ApiResponseMeta, HttpHeaders, NodeConfig
+    from elasticsearch import BadRequestError
+
+    def refuse(self, model, objs):
+        meta = ApiResponseMeta(400, "1.1", HttpHeaders(), 0.0, NodeConfig("http", "es.example", 9200))
+        raise BadRequestError("mapper_parsing_exception", meta, {})
+
+    monkeypatch.setattr(Elasticsearch9SearchBackend, "add_bulk", refuse)
+    page = GoodPracticeFactory(parent=site_tree.library, title="Documento rifiutato")
+    backend = get_search_backend()
+    backend.send_updates({f"practices.goodpracticepage:{page.pk}": "add"})
+    assert not backend.breaker.is_open()  # the cluster answers: searches keep asking it
+    assert backend.pending.take() == {}
+    assert any(r.levelno == logging.ERROR and "refused" in r.getMessage() for r in caplog.records)
