@@ -144,3 +144,7 @@ def register_practice_chooser():
 
 
 comfort_hooks.register("register_bulk_action", AddSDGOrThemeBulkAction)
+
+
+# --- Private stays private (issue 10): translations only of pages the translator may view -----------------
+from . import translation_access  # noqa: E402, F401  (registers its admin URLs)

@@ -368,11 +368,17 @@ class GoodPracticePage(LibraryEntry):
         _("lezioni apprese"), blank=True, features=SECTION_FEATURES, help_text=_("Cosa rifareste e cosa cambiereste.")
     )
     # Who proposed the practice through the public form (practices/proposals.py). Private: for the editors
-    # only, never rendered on the public site nor served by the API; read-only in the admin.
+    # only, never rendered on the public site nor served by the API; read-only in the admin. They stay on the
+    # page the proposal created: a translation, an alias or a copy starts without them (PROPOSER_FIELDS).
     proposer_name = models.CharField(_("nome di chi l'ha segnalata"), max_length=255, blank=True)
     proposer_email = models.EmailField(_("email di chi l'ha segnalata"), blank=True)
     proposer_organisation = models.CharField(_("rete o organizzazione indicata"), max_length=255, blank=True)
     proposed_at = models.DateTimeField(_("segnalata il"), null=True, blank=True)
+
+    PROPOSER_FIELDS = ("proposer_name", "proposer_email", "proposer_organisation", "proposed_at")
+    # Wagtail's copy and copy_for_translation (which wagtail-localize uses to create a translation) leave these
+    # out; they are not in translatable_fields either, so wagtail-localize's sync never copies them later.
+    exclude_fields_in_copy = list(PROPOSER_FIELDS)
 
     requires_sdg_and_territory = True
     entry_type_key = "good_practice"
@@ -395,16 +401,8 @@ class GoodPracticePage(LibraryEntry):
         ],
     )
     search_fields = LibraryEntry.search_fields + [index.SearchField(name) for name, _label in SECTIONS]
-    translatable_fields = (
-        LibraryEntry.translatable_fields
-        + [TranslatableField(name) for name, _label in SECTIONS]
-        + [
-            SynchronizedField("proposer_name"),
-            SynchronizedField("proposer_email"),
-            SynchronizedField("proposer_organisation"),
-            SynchronizedField("proposed_at"),
-        ]
-    )
+    # No proposer field here: a translator edits the translation and would read the proposer's contact.
+    translatable_fields = LibraryEntry.translatable_fields + [TranslatableField(name) for name, _label in SECTIONS]
 
     parent_page_types = ["practices.LibraryIndexPage"]
     subpage_types = []
@@ -412,6 +410,17 @@ class GoodPracticePage(LibraryEntry):
     class Meta:
         verbose_name = _("buona pratica")
         verbose_name_plural = _("buone pratiche")
+
+    def save(self, *args, **kwargs):
+        if self.alias_of_id:
+            # Wagtail creates and refreshes aliases (wagtail-localize's locale synchronisation makes one in
+            # each synchronised language) with every field of the original, ignoring exclude_fields_in_copy.
+            self.clear_proposer()
+        return super().save(*args, **kwargs)
+
+    def clear_proposer(self):
+        for name in self.PROPOSER_FIELDS:
+            setattr(self, name, None if name == "proposed_at" else "")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
