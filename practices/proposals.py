@@ -12,7 +12,16 @@ JavaScript (static/js/proposal.js) the input suggests territories from `territor
 labels ("Como (CO)", "Como (provincia)") are exact matches that resolve to a single territory.
 
 Spam: a honeypot field ("website", hidden from people and screen readers) makes the view pretend success and
-save nothing; a per-IP limit through Django's cache answers 429 after RATE_LIMIT proposals an hour.
+save nothing; django-ratelimit counts proposals per address (config/client_ip.py: REMOTE_ADDR, or the address
+TRUSTED_PROXY_COUNT proxies saw) in the shared cache (Redis in production, so the count holds across workers
+and machines) and answers 429 beyond PROPOSAL_RATE (five an hour). The count is taken with one atomic increment
+once the form is valid, before anything is saved: concurrent posts cannot slip past it, and a visitor
+correcting a mistake in the form is not counted.
+
+Concurrency: proposals are filed one at a time under a row lock on the library (PostgreSQL), so that pages'
+tree paths and slugs never collide, and the "Segnalazioni" collection is created once, under a row lock on the
+root collection; on SQLite each transaction takes the write lock when it begins and waits for it (DATABASES
+OPTIONS in config/settings/base.py) instead of failing with "database is locked".
 """
 
 import logging
@@ -20,7 +29,6 @@ import re
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
@@ -31,13 +39,16 @@ from django.utils.html import escape
 from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
+from django_ratelimit.core import get_usage
 from wagtail.coreutils import find_available_slug
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Collection, CollectionViewRestriction, Locale
 from wagtail.rich_text import RichText
 
+from config.client_ip import client_ip
 from practices.models import SDG, EntryTerritory, GoodPracticePage, LibraryIndexPage, Territory
 from practices.models.taxonomy import fold
 from practices.uploads import (  # the caps re-exported: tests read them here
@@ -50,8 +61,7 @@ from search.suggestions import LEVEL_RANK, normalise, words_of
 
 logger = logging.getLogger(__name__)
 
-RATE_LIMIT = 5
-RATE_WINDOW_SECONDS = 60 * 60
+RATE_GROUP = "practice-proposals"
 MAX_CANDIDATES = 10
 SUGGESTIONS = 8
 COLLECTION_NAME = "Segnalazioni"
@@ -340,7 +350,10 @@ def proposals_collection():
     root = Collection.get_first_root_node()
     collection = root.get_children().filter(name=COLLECTION_NAME).first()
     if collection is None:
-        collection = root.add_child(name=COLLECTION_NAME)
+        # Two first proposals at once would both find none and add one each: whoever locks the root first
+        # creates it, the other finds it after the lock (PostgreSQL; SQLite's write lock serialises anyway).
+        root = Collection.objects.select_for_update().get(pk=root.pk)
+        collection = root.get_children().filter(name=COLLECTION_NAME).first() or root.add_child(name=COLLECTION_NAME)
     if not CollectionViewRestriction.objects.filter(collection=collection).exists():
         CollectionViewRestriction.objects.create(
             collection=collection, restriction_type=CollectionViewRestriction.LOGIN
@@ -364,6 +377,10 @@ def create_proposal(form):
     stored = []
     try:
         with transaction.atomic():
+            # One proposal is filed at a time (the others wait for this row lock on PostgreSQL, for the write
+            # lock on SQLite): treebeard computes the new page's path, and find_available_slug its slug, from
+            # the children that exist now, so two at once would collide on the path (one lost) or share a slug.
+            library = LibraryIndexPage.objects.select_for_update().get(pk=library.pk)
             collection = proposals_collection()
             page = GoodPracticePage(
                 title=data["title"],
@@ -427,31 +444,28 @@ def send_confirmation(request, data):
 # Views ---------------------------------------------------------------------------------------------------
 
 
-def client_ip(request):
-    """The visitor's address. Behind the local reverse proxy (site/nginx.conf.example) REMOTE_ADDR is the
-    proxy's: then the last X-Forwarded-For entry is the one the proxy saw, which a visitor cannot forge."""
-    remote = request.META.get("REMOTE_ADDR", "")
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded and (remote.startswith("127.") or remote == "::1"):
-        return forwarded.split(",")[-1].strip() or remote
-    return remote
+def _address(group, request):
+    return client_ip(request)
 
 
-def _rate_key(request):
-    return f"practice-proposals:{client_ip(request)}"
+def proposals_counted(request, increment):
+    """django-ratelimit's usage of this address's proposals (None when rate limiting is off). `increment`
+    counts one more, atomically (cache add, then incr), and tells whether that one is over the limit."""
+    try:
+        return get_usage(
+            request, group=RATE_GROUP, key=_address, rate=settings.PROPOSAL_RATE, method="POST", increment=increment
+        )
+    except Exception:  # the cache is down: a real proposal matters more than a spam limit for a while
+        logger.exception("could not count proposals in the cache; accepting this one")
+        return None
 
 
-def over_the_limit(request):
-    return (cache.get(_rate_key(request)) or 0) >= RATE_LIMIT
+def over_the_limit(usage):
+    return usage is not None and usage["should_limit"]
 
 
-def count_proposal(request):
-    key = _rate_key(request)
-    if not cache.add(key, 1, RATE_WINDOW_SECONDS):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, RATE_WINDOW_SECONDS)
+def _limited(request):
+    return render(request, "practices/proposal_thanks.html", {"limited": True}, status=429)
 
 
 def _thanks(request, title):
@@ -459,26 +473,33 @@ def _thanks(request, title):
     return redirect("practice_proposal_thanks")
 
 
+# never_cache: the form sets the CSRF cookie and the thanks page reads the session; no shared cache may
+# keep either (Cache-Control: private, no-store).
+@never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def propose(request):
     if request.method != "POST":
         return render(request, "practices/proposal_form.html", {"form": ProposalForm()})
-    if over_the_limit(request):
-        return render(request, "practices/proposal_thanks.html", {"limited": True}, status=429)
+    usage = proposals_counted(request, increment=False)
+    if usage is not None and usage["count"] >= usage["limit"]:
+        return _limited(request)
     if request.POST.get("website"):
         # A robot: it is told that all went well, and nothing is saved.
-        count_proposal(request)
+        proposals_counted(request, increment=True)
         return _thanks(request, " ".join(request.POST.get("title", "").split())[:200])
     form = ProposalForm(request.POST, request.FILES)
     if not form.is_valid():
         context = {"form": form, "files_lost": bool(request.FILES)}
         return render(request, "practices/proposal_form.html", context)
+    # The check above only spares work; this increment is what decides, atomically, under concurrency.
+    if over_the_limit(proposals_counted(request, increment=True)):
+        return _limited(request)
     create_proposal(form)
-    count_proposal(request)
     send_confirmation(request, form.cleaned_data)
     return _thanks(request, form.cleaned_data["title"])
 
 
+@never_cache
 @require_safe
 def thanks(request):
     proposal = request.session.get(SESSION_KEY)

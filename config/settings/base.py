@@ -104,8 +104,12 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Imports and demo loading write thousands of rows: WAL keeps readers unblocked meanwhile.
-    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
+    # Imports and demo loading write thousands of rows: WAL keeps readers unblocked meanwhile. A transaction
+    # takes the write lock when it begins (IMMEDIATE) and waits up to 20 s for it: concurrent writers queue
+    # instead of failing with "database is locked" when a reader turns writer mid-transaction.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -115,6 +119,16 @@ if _cache_url:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "")
+
+# Visitors' addresses (config/client_ip.py, for rate limits and login lockouts): the number of reverse proxies
+# in front of the application that append to X-Forwarded-For (1 with site/nginx.conf.example). 0: the header
+# is ignored and REMOTE_ADDR is the visitor.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+RATELIMIT_IP_META_KEY = "config.client_ip.client_ip"
+# Public proposals per address (practices/proposals.py), counted in the cache above: it must be shared by
+# every worker and machine (Redis) for the limit to hold; the per-process memory cache is for development.
+PROPOSAL_RATE = os.environ.get("PROPOSAL_RATE", "5/h")
 
 # Login throttling. Axes checks first and refuses a locked-out username from the address that failed, only there:
 # an attacker elsewhere cannot lock an editor out. The page and collection passwords (not Django logins) are
