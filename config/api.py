@@ -3,6 +3,7 @@ documents. Whatever a client sends, the answer is JSON: 200, a 400 with a messag
 for what does not exist (tests/test_security_hostile.py sends the hostile values)."""
 
 import re
+from http import HTTPStatus
 
 from django.conf import settings
 from django.http import JsonResponse, QueryDict
@@ -121,7 +122,7 @@ class JSONErrorsMixin:
 
     def handle_exception(self, exc):
         try:
-            return super().handle_exception(exc)
+            response = super().handle_exception(exc)
         except Exception:
             if settings.DEBUG:
                 raise  # the developer's traceback page
@@ -130,6 +131,12 @@ class JSONErrorsMixin:
                 "Internal Server Error: %s", self.request.path, response=response, request=self.request, exc_info=exc
             )
             return response
+        # Every error says what it is in "message", as Wagtail's do: REST framework's own say "detail", and an
+        # unknown `format` is an Http404 without a text.
+        data = response.data if isinstance(response.data, dict) else {}
+        if response.status_code >= 400 and not data.get("message"):
+            response.data = {"message": str(data.get("detail") or HTTPStatus(response.status_code).phrase.lower())}
+        return response
 
 
 class LibraryPagesAPIViewSet(JSONErrorsMixin, PagesAPIViewSet):
@@ -191,7 +198,7 @@ class APIRouter(WagtailAPIRouter):
     CommonMiddleware first redirects to the address with one, as for the endpoints)."""
 
     def get_urlpatterns(self):
-        return [*super().get_urlpatterns(), re_path(r"^(?:.*/)?$", not_found)]
+        return [*super().get_urlpatterns(), re_path(r"^(?:[\s\S]*/)?$", not_found)]
 
 
 api_router = APIRouter("wagtailapi")

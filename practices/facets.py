@@ -147,6 +147,9 @@ def parse_selection(params, locale, fixed=None):
         selection.values[key] = list(dict.fromkeys(v for v in raw_values if v in valid))
 
     raw = {key: [v.strip() for v in params.getlist(key) if v.strip()][:MAX_VALUES_PER_FACET] for key in FACET_KEYS}
+    # PostgreSQL refuses a NUL byte in a text comparison (a 500); no code or slug holds one, so such a value is
+    # not looked up, only reported as unknown.
+    looked_up = {key: [v for v in values if "\x00" not in v] for key, values in raw.items()}
     keep("type", set(ENTRY_TYPES), raw["type"])
     for key, (low, high) in (("sdg", (1, 17)), ("year", (1900, 2100))):
         good, bad = _ints(raw[key], low, high)
@@ -156,17 +159,17 @@ def parse_selection(params, locale, fixed=None):
                 % {"value": value[:40], "key": key}
             )
         selection.values[key] = list(dict.fromkeys(good))
-    territories = {t.code: t for t in Territory.objects.filter(code__in=raw["territory"])}
+    territories = {t.code: t for t in Territory.objects.filter(code__in=looked_up["territory"])}
     keep("territory", set(territories), raw["territory"])
     selection.territories = [territories[code] for code in selection.values["territory"]]
     keep(
         "network",
         # Entries link to the networks' original pages in every language (wagtail-localize copies page links),
         # so a network's key is the slug of its original page.
-        set(NetworkPage.objects.filter(slug__in=raw["network"]).values_list("slug", flat=True)),
+        set(NetworkPage.objects.filter(slug__in=looked_up["network"]).values_list("slug", flat=True)),
         raw["network"],
     )
-    keep("theme", set(Theme.objects.filter(slug__in=raw["theme"]).values_list("slug", flat=True)), raw["theme"])
+    keep("theme", set(Theme.objects.filter(slug__in=looked_up["theme"]).values_list("slug", flat=True)), raw["theme"])
 
     selection.q = normalise_query(params.get("q"))
     selection.place_off = params.get("place") == "off"
