@@ -91,7 +91,8 @@ def json_ld(html):
     import json
     import re
 
-    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    # The block carries the response's CSP nonce: <script type="application/ld+json" nonce="…">.
+    match = re.search(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', html, re.S)
     return json.loads(match.group(1)) if match else None
 
 
