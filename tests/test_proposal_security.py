@@ -36,6 +36,7 @@ from wagtail_localize.models import TranslationSource
 from home.roles import MODERATORS, TRANSLATORS
 from practices import proposals
 from practices.models import GoodPracticePage
+from tests import services
 from tests.editorial import build_world, login
 from tests.test_proposals import proposal
 
@@ -271,18 +272,7 @@ def test_the_honeypot_counts_against_the_limit(site_tree):
 
 
 def redis_url():
-    """A Redis to test against: REDIS_URL or 127.0.0.1:6379. Missing: skip, or fail with CI=true."""
-    import redis
-
-    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        message = f"Redis at {url} does not answer ({error}): the shared rate limit cannot be tested"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return url
+    return services.redis_url("the shared rate limit")
 
 
 @pytest.fixture

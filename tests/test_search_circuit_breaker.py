@@ -5,7 +5,6 @@ after the cooldown. The hung cluster is a socket server that counts the connecti
 save "does not contact the cluster" when that count does not move."""
 
 import logging
-import os
 import socket
 import threading
 import time
@@ -23,6 +22,7 @@ from config.settings.base import search_backends
 from practices.models import GoodPracticePage, LibraryEntry
 from search import backends as search_backends_module
 from search.backends import CircuitBreaker, PendingUpdates
+from tests import services
 from tests.factories import GoodPracticeFactory
 from tests.test_proposals import URL as PROPOSAL_URL
 from tests.test_proposals import proposal
@@ -243,18 +243,7 @@ def test_the_breaker_holds_in_the_process_when_the_cache_fails(monkeypatch, cloc
 
 
 def redis_url():
-    """A Redis to test against: REDIS_URL or 127.0.0.1:6379. Missing: skip, or fail with CI=true."""
-    import redis
-
-    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        message = f"Redis at {url} does not answer ({error}): the shared breaker cannot be tested"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return url
+    return services.redis_url("the shared breaker")
 
 
 def test_the_breaker_is_shared_by_workers_through_the_cache(clock):
