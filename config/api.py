@@ -24,9 +24,10 @@ from wagtail.models import Locale
 from wagtail.search.backends import get_search_backend
 from wagtail.search.backends.base import FilterFieldError, OrderByFieldError
 
-from practices import facets
+from core.visibility import visible
+from library import facets
+from opendata.api import EntryRecordsMixin
 from practices.models import ENTRY_TYPES, LibraryEntry
-from practices.visibility import visible
 from search.query import matching_ids, normalise_query, words_of
 
 # Past any collection this site will hold; what the databases accept as OFFSET (2**63 - 1 at most) is not a
@@ -139,10 +140,12 @@ class JSONErrorsMixin:
         return response
 
 
-class LibraryPagesAPIViewSet(JSONErrorsMixin, PagesAPIViewSet):
+class LibraryPagesAPIViewSet(JSONErrorsMixin, EntryRecordsMixin, PagesAPIViewSet):
     """The pages endpoint with the library's facet keys: `type` as good_practice|case_study|residency|
     training_module (app.Model still works), `sdg`, `territory` (ancestors included), `network`, `theme`,
-    `year`, each repeatable. An unknown value is a 400 with a message, an unknown `locale` too."""
+    `year`, `quality` (verified|complete), each repeatable. An unknown value is a 400 with a message, an
+    unknown `locale` too. Entries carry their content and taxonomy (the `api_fields` of practices/models, from
+    opendata/records.py)."""
 
     filter_backends = [*PagesAPIViewSet.filter_backends[:-1], LibrarySearchFilter]
     known_query_parameters = PagesAPIViewSet.known_query_parameters.union(
@@ -177,7 +180,9 @@ class LibraryPagesAPIViewSet(JSONErrorsMixin, PagesAPIViewSet):
         selection = facets.parse_selection(params, locale)
         if selection.ignored:
             raise BadRequestError(" ".join(selection.ignored))
-        base = LibraryEntry.objects.filter(pk__in=self.get_base_queryset().values("pk"))
+        # One library type: its own model, so that its own fields (a practice's sections) can be listed.
+        model = ENTRY_TYPES[types[0]] if len(set(types)) == 1 else LibraryEntry
+        base = model.objects.filter(pk__in=self.get_base_queryset().values("pk"))
         return facets.filter_entries(base, selection)
 
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.shortcuts import render
 from django_ratelimit.core import get_usage
 
-from config.client_ip import client_ip
+from core.client_ip import client_ip
 
 PASSWORD_GROUP = "view-restriction-password"
 

@@ -1,52 +1,23 @@
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Count, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
 from wagtail.search import index
-from wagtail_localize.fields import SynchronizedField, TranslatableField
+from wagtail_localize.fields import TranslatableField
 
+from core.languages import default_locale, mark_other_language, with_known_locale
+from core.pages import BasePage
+from core.visibility import public_pages, visible
+from library.facets import for_cards
+from library.maps import library_map
+from library.pages import LibraryIndexPage
+from library.query import library_entries
 from practices.blocks import BodyBlock
-
-
-class BasePage(Page):
-    """SEO and sharing fields that every page of the site carries."""
-
-    social_image = models.ForeignKey(
-        "wagtailimages.Image",
-        verbose_name=_("immagine per la condivisione"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text=_("Mostrata quando la pagina è condivisa sui social; se vuota si usa l'immagine principale."),
-    )
-
-    promote_panels = [
-        MultiFieldPanel(
-            [FieldPanel("slug"), FieldPanel("seo_title"), FieldPanel("search_description"), FieldPanel("social_image")],
-            heading=_("Per i motori di ricerca e la condivisione"),
-        ),
-        FieldPanel("show_in_menus"),
-    ]
-
-    # wagtail-localize: text is translated, everything else is copied from the Italian source on each sync.
-    translatable_fields = [
-        TranslatableField("title"),
-        TranslatableField("slug"),
-        TranslatableField("seo_title"),
-        TranslatableField("search_description"),
-        SynchronizedField("social_image"),
-        SynchronizedField("show_in_menus"),
-    ]
-
-    class Meta:
-        abstract = True
-
-    def structured_data(self, request):
-        """schema.org properties for JSON-LD; page types that are things of their own override it."""
-        return None
+from practices.models import ENTRY_TYPES, SDG, LibraryEntry, NetworkPage
 
 
 class HomePage(BasePage):
@@ -75,32 +46,39 @@ class HomePage(BasePage):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
-        from practices.maps import library_map
-        from practices.models import SDG, EntryOrganisation, EntryTerritory, LibraryEntry, LibraryIndexPage, NetworkPage
-        from practices.visibility import public_pages, visible
-
         context = super().get_context(request, *args, **kwargs)
-        entries = public_pages(LibraryEntry, self.locale)
+        # The entries the library of this language lists (in English, the Italian ones not translated yet too),
+        # so that the home's figures and the library's count agree.
+        entries = library_entries(with_known_locale(self).locale)
         live_ids = entries.values("pk")
+        by_type = dict(entries.order_by().values_list("content_type").annotate(n=Count("pk")))
+        # The organisations and the places the entries name, each counted once, in one query.
+        named = LibraryEntry.objects.filter(pk__in=live_ids).aggregate(
+            organisations=Count("organisation_links__organisation", distinct=True),
+            territories=Count("territory_links__territory", distinct=True),
+        )
         context["key_figures"] = {
-            "entries": entries.count(),
-            "networks": public_pages(NetworkPage, self.locale).count(),
-            "organisations": (
-                EntryOrganisation.objects.filter(page__in=live_ids).values("organisation").distinct().count()
-            ),
-            "territories": EntryTerritory.objects.filter(page__in=live_ids).values("territory").distinct().count(),
+            "entries": sum(by_type.values()),
+            # Entries name the networks' original pages; the library shows each once, in the reader's language.
+            "networks": public_pages(NetworkPage, default_locale()).count(),
+            "organisations": named["organisations"],
+            "territories": named["territories"],
         }
-        context["latest_entries"] = (
-            entries.order_by("-first_published_at", "-pk")
-            .defer_streamfields()
-            .select_related("content_type")
-            .prefetch_related("sdgs", "territory_links__territory")[:6]
+        context["latest_entries"] = mark_other_language(
+            list(for_cards(entries.order_by("-first_published_at", "-pk"))[:6]), self.locale
         )
         library = public_pages(LibraryIndexPage, None, within=self).child_of(self).first()
         context["library"] = library
         if library:
             context["map"] = library_map(live_ids, link=lambda code: library.landing_url("territory", code))
-        context["sdgs"] = SDG.objects.all()
+        context["entry_types"] = [
+            (key, model._meta.verbose_name_plural, by_type.get(ContentType.objects.get_for_model(model).pk, 0))
+            for key, model in ENTRY_TYPES.items()
+        ]
+        # Each goal with its entries: a goal nobody worked on yet is shown, not linked to an empty page.
+        context["sdgs"] = SDG.objects.annotate(
+            entry_count=Count("entries", filter=Q(entries__in=live_ids), distinct=True)
+        )
         context["sections"] = visible(self.get_children(), within=self).in_menu()
         return context
 
@@ -123,11 +101,31 @@ class StandardPage(BasePage):
 
 @register_setting(icon="site")
 class SiteFooter(BaseSiteSetting):
+    """One per site, in both languages: a setting is not a page, so wagtail-localize does not translate it;
+    the English text sits beside the Italian, as the taxonomies' labels do, and falls back to it."""
+
     footer_text = RichTextField(_("testo del piè di pagina"), blank=True, features=["bold", "italic", "link"])
+    footer_text_en = RichTextField(
+        _("testo del piè di pagina (inglese)"),
+        blank=True,
+        features=["bold", "italic", "link"],
+        help_text=_("Mostrato sulle pagine inglesi; se vuoto, si usa il testo italiano."),
+    )
     contact_email = models.EmailField(_("email di contatto"), blank=True)
     contact_address = models.CharField(_("indirizzo"), max_length=255, blank=True)
 
-    panels = [FieldPanel("footer_text"), FieldPanel("contact_email"), FieldPanel("contact_address")]
+    panels = [
+        FieldPanel("footer_text"),
+        FieldPanel("footer_text_en"),
+        FieldPanel("contact_email"),
+        FieldPanel("contact_address"),
+    ]
 
     class Meta:
         verbose_name = _("piè di pagina e contatti")
+
+    @property
+    def text(self):
+        if (get_language() or "it").startswith("en") and self.footer_text_en:
+            return self.footer_text_en
+        return self.footer_text

@@ -5,7 +5,7 @@ from django.db.models import Q
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.models import Page
 
-from practices.visibility import public_pages
+from core.visibility import public_pages
 
 
 class AllLanguagesSitemap(Sitemap):

@@ -6,8 +6,3 @@ class PracticesConfig(AppConfig):
     name = "practices"
     verbose_name = _("Biblioteca")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self):
-        from . import signals
-
-        signals.connect()

@@ -5,19 +5,19 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import Panel
 
 
-def _is_blank(value):
+def is_blank(value):
     return not strip_tags(str(value or "")).replace("&nbsp;", " ").strip()
 
 
 def missing_parts(page):
     """Labels of what a good practice still lacks: the sections of the UN template left empty, then goals,
     territories, summary and image. Reads the page as it is in the form (in memory), not the database."""
-    missing = [label for name, label in page.SECTIONS if _is_blank(getattr(page, name, ""))]
+    missing = [label for name, label in page.SECTIONS if is_blank(getattr(page, name, ""))]
     if not page.sdgs.all():
         missing.append(_("Obiettivi di sviluppo sostenibile"))
     if not page.territory_links.all():
         missing.append(_("Territori"))
-    if _is_blank(page.summary):
+    if is_blank(page.summary):
         missing.append(_("Sommario"))
     if not page.hero_image_id:
         missing.append(_("Immagine principale"))

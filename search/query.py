@@ -21,11 +21,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
 from modelsearch.query import And, Or, Phrase, PlainText
 
-from practices.models.taxonomy import SDG, Territory, Theme, fold
+from core.text import clean_query, words_of
+from core.visibility import public_pages
+from practices.models import LibraryEntry, NetworkPage, Organisation
+from practices.models.taxonomy import SDG, Territory, Theme
+from practices.places import place_names
 
 MAX_QUERY_LENGTH = 200
 MAX_SEARCH_RESULTS = 1000
@@ -44,19 +49,11 @@ STOPWORDS = frozenset(
     uno un' cosa come dove quando perche verso senza sotto sopra presso
     an and are as at be by for from how in into is it its of on or the their to what where which who with""".split()
 )
-SPLIT = re.compile(r"[^\w]+")
 
 
 def normalise_query(raw):
-    """The search backends raise on NUL bytes and on a lone double quote: clean q before any of them."""
-    text = (raw or "").replace("\x00", " ").replace('"', " ")
-    text = "".join(ch if ch.isprintable() else " " for ch in text)
-    return " ".join(text.split())[:MAX_QUERY_LENGTH]
-
-
-def words_of(text):
-    """Folded words: letters and digits only, so nothing reaching a backend can be query syntax."""
-    return [word for word in SPLIT.split(fold(text).replace("_", " ")) if word]
+    """q as every backend can take it (see core.text.clean_query), at most MAX_QUERY_LENGTH characters."""
+    return clean_query(raw, MAX_QUERY_LENGTH)
 
 
 def inflections(word):
@@ -104,11 +101,12 @@ class ParsedQuery:
     units: list = field(default_factory=list)  # the terms word by word, for the relaxed query
     place: Territory | None = None
     place_text: str = ""  # the words of the query that named the place, as typed
+    respelled: dict = field(default_factory=dict)  # typed word: the library's, inside thesaurus expressions
 
     @property
     def corrected(self):
         """The query with the library's words in place of the typos, or "" when nothing was corrected."""
-        corrections = {term.text: term.correction for term in self.terms if term.correction}
+        corrections = {term.text: term.correction for term in self.terms if term.correction} | self.respelled
         if not corrections:
             return ""
         return " ".join(corrections.get(" ".join(words_of(token)), token) for token in self.text.split())
@@ -141,14 +139,17 @@ class ParsedQuery:
         return Or([And([unit.expression() for unit in subset]) for subset in itertools.combinations(units, needed)])
 
 
-def parse(text):
+def parse(text, correct=True):
     """The normalised text as terms: a goal by number ("SDG 13", "obiettivo 4"), else the longest thesaurus
-    expression at each point, else one word."""
+    expression at each point, else one word. `correct=False` searches a word the library never uses as typed,
+    without its nearest known word (the visitor's "search exactly what I wrote")."""
     text = normalise_query(text)
     words = words_of(text)
     knowledge = load_knowledge()
-    thesaurus, vocabulary = knowledge.thesaurus, knowledge.vocabulary
+    thesaurus, vocabulary = knowledge.thesaurus, knowledge.vocabulary_for(translation.get_language())
     terms, units, position = [], [], 0
+    spellings = [_known_spellings(word, vocabulary, thesaurus) if correct else [word] for word in words]
+    respelled = {}
     while position < len(words):
         if _is_goal_number(words, position):
             # Entries carry "SDG n obiettivo n goal n" for their goals: the pair is a phrase, not two words.
@@ -156,33 +157,42 @@ def parse(text):
             units.append(terms[-1])
             position += 2
             continue
-        size = next(
+        size, key = next(
             (
-                n
+                (n, candidate)
                 for n in range(min(7, len(words) - position), 1, -1)
-                if content(words[position : position + n]) in thesaurus
+                for candidate in _spellings(spellings[position : position + n])
+                if candidate in thesaurus
             ),
-            1,
+            (1, content(words[position : position + 1])),
         )
-        key = content(words[position : position + size])
+        typed = content(words[position : position + size])
+        if (
+            size > 1 and key != typed and len(key) == len(typed)
+        ):  # a thesaurus expression with a typo in it: "cooperatva di comunità"
+            respelled.update({word: known for word, known in zip(typed, key, strict=True) if word != known})
         position += size
         if not key:
             continue
         term = Term(words=list(key), alternatives=[list(other) for other in thesaurus.get(key, [])])
         if size == 1:
-            term.alternatives += _word_forms(key[0], vocabulary, corrected=key not in thesaurus, term=term)
+            term.alternatives += _word_forms(key[0], vocabulary, corrected=correct and key not in thesaurus, term=term)
             units.append(term)
         else:
             units += [Term([word], _word_forms(word, vocabulary)) for word in key]
         terms.append(term)
     if not terms:  # only function words ("di", "the"): search them as typed rather than nothing
         terms = [Term(words=[w]) for w in words[:MAX_RELAXED_WORDS]]
-    parsed = ParsedQuery(text=text, terms=terms, units=[unit for unit in units if not unit.text.isdigit()])
+    parsed = ParsedQuery(
+        text=text, terms=terms, units=[unit for unit in units if not unit.text.isdigit()], respelled=respelled
+    )
     parsed.place, parsed.place_text = recognise_place(text)
     return parsed
 
 
-GOAL_WORDS = frozenset({"sdg", "sdgs", "obiettivo", "obiettivi", "goal", "goals", "target"})
+# Words that only say "a goal" ("SDG 13", "obiettivo 13", "Agenda 2030"): before a number they name the goal,
+# and they are not names to match (the suggestions drop them too).
+GOAL_WORDS = frozenset({"sdg", "sdgs", "obiettivo", "obiettivi", "goal", "goals", "target", "agenda", "2030"})
 
 
 def _is_goal_number(words, position):
@@ -206,6 +216,20 @@ def _word_forms(word, vocabulary, corrected=True, term=None):
     return [[correction]] + [[form] for form in inflections(correction) if form in vocabulary]
 
 
+def _known_spellings(word, vocabulary, thesaurus):
+    """The word, and for one the library never uses, the nearest words it does use after it: for finding
+    thesaurus expressions typed with a typo ("contrato di fiume" is "contratto di fiume", not "contatto di
+    fiume"). The word as typed comes first: an English expression is no typo of an Italian one."""
+    if word in vocabulary or word in STOPWORDS or (word,) in thesaurus or not word.isalpha():
+        return [word]
+    return [word, *closest_words(word, vocabulary, 3)]
+
+
+def _spellings(options, limit=27):
+    """The thesaurus keys a run of words may be, each word taken as typed or as one of its known spellings."""
+    return [content(combination) for combination in itertools.islice(itertools.product(*options), limit)]
+
+
 def content(words):
     """The words that carry meaning, as a thesaurus key."""
     return tuple(w for w in words if w not in STOPWORDS)
@@ -214,11 +238,16 @@ def content(words):
 def closest_word(word, vocabulary):
     """The library's word nearest to one it never uses ("cooperatva" → "cooperativa"), or "". Only words of
     five letters or more, of nearly the same length and first letter: a short or distant guess is noise."""
-    if len(word) < 5 or not word.isalpha():
-        return ""
-    candidates = [w for w in vocabulary.by_initial.get(word[0], ()) if abs(len(w) - len(word)) <= 2]
-    matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.8)
+    matches = closest_words(word, vocabulary, 1)
     return matches[0] if matches else ""
+
+
+def closest_words(word, vocabulary, n):
+    """Up to `n` of the library's words nearest to `word`, best first (see closest_word)."""
+    if len(word) < 5 or not word.isalpha():
+        return []
+    candidates = [w for w in vocabulary.by_initial.get(word[0], ()) if abs(len(w) - len(word)) <= 2]
+    return difflib.get_close_matches(word, candidates, n=n, cutoff=0.8)
 
 
 def matching_ids(entries, query, limit=MAX_SEARCH_RESULTS):
@@ -258,7 +287,7 @@ def _ranked_ids(entries, parsed, limit):
 # --- what the parser knows: the thesaurus, the library's words, the places ----------------------------------
 
 
-class Vocabulary(set):
+class KnownWords(set):
     """The folded words of the library's titles, summaries and labels, grouped by first letter for typo
     look-ups."""
 
@@ -271,13 +300,19 @@ class Vocabulary(set):
 
 @dataclass
 class Knowledge:
-    vocabulary: Vocabulary
+    vocabularies: dict  # {language code: KnownWords}, what a reader of that language may find
     thesaurus: dict  # {content words: [equivalent content words, ...]}
     version: int = 0
     built: float = 0.0
 
+    def vocabulary_for(self, language):
+        """The words a search in `language` can find: a typo is corrected to a word that gives results there
+        ("cooperatva" to the Italian "cooperativa", not to the English "cooperative" of a translation)."""
+        code = (language or settings.LANGUAGE_CODE)[:2]
+        return self.vocabularies.get(code) or self.vocabularies.get(settings.LANGUAGE_CODE) or KnownWords(())
 
-_knowledge = Knowledge(Vocabulary(()), {}, version=-1)
+
+_knowledge = Knowledge({}, {}, version=-1)
 
 
 def load_knowledge():
@@ -287,7 +322,7 @@ def load_knowledge():
     global _knowledge
     version = knowledge_version()
     if _knowledge.version != version or time.monotonic() - _knowledge.built > KNOWLEDGE_TTL:
-        _knowledge = Knowledge(_build_vocabulary(), _build_thesaurus(), version, time.monotonic())
+        _knowledge = Knowledge(_build_vocabularies(), _build_thesaurus(), version, time.monotonic())
     return _knowledge
 
 
@@ -308,17 +343,27 @@ def knowledge_changed():
         cache.set(KNOWLEDGE_CACHE_KEY, 1, None)
 
 
-def _build_vocabulary():
-    from practices.models import LibraryEntry
-    from practices.visibility import public_pages
-
-    texts = []
-    for title, summary in public_pages(LibraryEntry, None).values_list("title", "summary").iterator(chunk_size=2000):
-        texts += [title, summary]
-    texts += [f"{theme.name_it} {theme.name_en}" for theme in Theme.objects.all()]
-    texts += [f"{sdg.short_it} {sdg.short_en}" for sdg in SDG.objects.all()]
-    texts += Territory.objects.exclude(level="municipality").values_list("name", flat=True)
-    return Vocabulary(w for text in texts for w in words_of(text) if len(w) >= 3 and w.isalpha())
+def _build_vocabularies():
+    """{language: the folded words of what its readers may find}: titles and summaries of the entries they
+    read (the English library holds the Italian entries not translated yet, so English readers get both),
+    the labels of goals and themes in both languages (the index carries both), places, networks and
+    promoters (indexed with every entry)."""
+    shared = [f"{theme.name_it} {theme.name_en}" for theme in Theme.objects.all()]
+    shared += [f"{sdg.short_it} {sdg.short_en}" for sdg in SDG.objects.all()]
+    for name, name_en in Territory.objects.exclude(level="municipality").values_list("name", "name_en"):
+        shared += [name, name_en]
+    shared += Organisation.objects.values_list("name", flat=True)
+    shared += public_pages(NetworkPage, None).values_list("title", flat=True)
+    by_language = {}
+    rows = public_pages(LibraryEntry, None).values_list("locale__language_code", "title", "summary")
+    for language, title, summary in rows.iterator(chunk_size=2000):
+        by_language.setdefault(language, []).extend((title, summary))
+    default = settings.LANGUAGE_CODE
+    vocabularies = {}
+    for code, _name in settings.LANGUAGES:
+        texts = shared + by_language.get(code, []) + (by_language.get(default, []) if code != default else [])
+        vocabularies[code] = KnownWords(w for text in texts for w in words_of(text) if len(w) >= 3 and w.isalpha())
+    return vocabularies
 
 
 @lru_cache(maxsize=1)
@@ -348,16 +393,7 @@ def _build_thesaurus():
 
 @lru_cache(maxsize=1)
 def _place_names():
-    """{folded name: the territory to offer}: regions before provinces before comuni, then the most populous,
-    so "Bologna" is the province (which holds the city) and a name shared by two comuni is the larger."""
-    rank = {"macroarea": 0, "region": 1, "province": 2, "municipality": 3}
-    places = {}
-    rows = Territory.objects.values_list("code", "level", "name", "name_en", "name_other", "population")
-    for code, level, *names, _population in sorted(rows, key=lambda row: (rank[row[1]], -(row[5] or 0))):
-        for name in names:
-            if name:
-                places.setdefault(" ".join(words_of(name)), (code, level))
-    return places
+    return place_names()
 
 
 def recognise_place(text):

@@ -6,7 +6,7 @@ import re
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from practices.models.taxonomy import fold
+from core.text import fold
 
 TOKEN = re.compile(r"\w+", re.UNICODE)
 SNIPPET_WORDS = 40

@@ -1,4 +1,5 @@
-"""Back up and restore what the settings point to: the database of DATABASE_URL and the files of MEDIA_ROOT.
+"""Back up and restore what the settings point to: the database of DATABASE_URL and the media, in MEDIA_ROOT or,
+when S3_BUCKET is set, in the buckets of the object storage (class ObjectStorage).
 
 Run by site/backup.sh and site/restore.sh. It reads the same settings as manage.py (DJANGO_SETTINGS_MODULE,
 config.settings.dev by default) but never sets Django up, so it works on a site whose code no longer starts.
@@ -21,6 +22,7 @@ import sqlite3
 import subprocess
 import sys
 import tarfile
+import tempfile
 from pathlib import Path
 from tempfile import TemporaryFile
 from urllib.parse import quote
@@ -29,6 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = "manifest.json"
 FORMAT = 1
 CHUNK = 1024 * 1024
+# The storages whose files a backup holds when they are on object storage: originals, documents and proposal
+# uploads ("default", private) and renditions ("renditions", public). Static files are rebuilt by collectstatic.
+OBJECT_STORAGES = ("default", "renditions")
+RENDITIONS_PREFIX = "images/"
 
 
 class Refused(Exception):
@@ -65,6 +71,19 @@ def configured():
         "media_root": Path(settings.MEDIA_ROOT),
         "language_code": settings.LANGUAGE_CODE,
         "search_backends": settings.WAGTAILSEARCH_BACKENDS,
+        # Media on S3-compatible object storage (config/settings/services.py): backed up instead of MEDIA_ROOT.
+        "object_storage": {
+            name: storage.get("OPTIONS", {})
+            for name, storage in settings.STORAGES.items()
+            if name in OBJECT_STORAGES and storage["BACKEND"] == "storages.backends.s3.S3Storage"
+        },
+        "object_storage_connection": {
+            "endpoint_url": getattr(settings, "AWS_S3_ENDPOINT_URL", None),
+            "region_name": getattr(settings, "AWS_S3_REGION_NAME", None),
+            "aws_access_key_id": getattr(settings, "AWS_S3_ACCESS_KEY_ID", None),
+            "aws_secret_access_key": getattr(settings, "AWS_S3_SECRET_ACCESS_KEY", None),
+            "config": getattr(settings, "AWS_S3_CLIENT_CONFIG", None),
+        },
         # Uploads kept outside MEDIA_ROOT (another storage with its own location) are not in a backup.
         "other_locations": sorted(
             {
@@ -489,6 +508,191 @@ def media_holds_files(root):
     return f"{count} files" if count else None
 
 
+# --- media on object storage ----------------------------------------------------------------------------------
+
+
+class ObjectStorage:
+    """The media of S3-compatible object storage: every object of the configured buckets, written into the same
+    media.tar.gz (as `<storage>/<key>`) with its checksum, content type and cache lifetime in the manifest.
+
+    A restore uploads each object back with the rules of the storage it belongs to (private ACL for originals
+    and documents, public-read and the long Cache-Control for renditions) into the buckets configured now, which
+    may be new ones (a restore drill). With --force, an object that is there now and differs from the backup,
+    or is not in it, is first copied under `replaced-<time>/` in its bucket (privately): nothing is lost."""
+
+    kind = "s3"
+
+    def __init__(self, options, connection):
+        self.options = options  # {"default": OPTIONS, "renditions": OPTIONS}
+        self.connection = connection  # boto3.client keyword arguments
+
+    def describe(self):
+        buckets = sorted({options["bucket_name"] for options in self.options.values()})
+        return f"object storage {', '.join(buckets)} at {self.connection.get('endpoint_url') or 'AWS S3'}"
+
+    def client(self, name):
+        import boto3
+
+        return boto3.client("s3", **self.connection)
+
+    def _owner(self, name, key):
+        """Which storage a key of a bucket belongs to, when both storages share one bucket."""
+        shared = len({options["bucket_name"] for options in self.options.values()}) == 1 and len(self.options) > 1
+        if not shared:
+            return name
+        return "renditions" if key.startswith(RENDITIONS_PREFIX) else "default"
+
+    def keys(self, name):
+        """{key: size} of the objects of one storage."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        bucket = self.options[name]["bucket_name"]
+        found = {}
+        try:
+            for page in self.client(name).get_paginator("list_objects_v2").paginate(Bucket=bucket):
+                for item in page.get("Contents", []):
+                    if self._owner(name, item["Key"]) == name:
+                        found[item["Key"]] = item["Size"]
+        except (BotoCoreError, ClientError) as error:
+            raise Refused(f"cannot list the bucket {bucket} ({self.describe()}): {error}") from None
+        return found
+
+    def check_backup_source(self):
+        for name in self.options:
+            self.keys(name)
+
+    def holds_data(self):
+        count = sum(len(self.keys(name)) for name in self.options)
+        return f"{count} objects" if count else None
+
+    def dump(self, folder):
+        files, objects, total = {}, {}, 0
+        with tarfile.open(folder / "media.tar.gz", "w:gz") as archive:
+            for name in self.options:
+                client, bucket = self.client(name), self.options[name]["bucket_name"]
+                for key in sorted(self.keys(name)):
+                    answer = client.get_object(Bucket=bucket, Key=key)
+                    arcname = f"{name}/{key}"
+                    info = tarfile.TarInfo(arcname)
+                    info.size = answer["ContentLength"]
+                    info.mtime = int(answer["LastModified"].timestamp())
+                    reader = HashingReader(answer["Body"])
+                    archive.addfile(info, reader)
+                    files[arcname] = reader.digest.hexdigest()
+                    objects[arcname] = {
+                        "content_type": answer.get("ContentType") or "application/octet-stream",
+                        "cache_control": answer.get("CacheControl"),
+                    }
+                    total += info.size
+        storages = {
+            name: {"bucket": options["bucket_name"], "endpoint": self.connection.get("endpoint_url")}
+            for name, options in self.options.items()
+        }
+        return {
+            "kind": self.kind,
+            "file": "media.tar.gz",
+            "count": len(files),
+            "bytes": total,
+            "files": files,
+            "objects": objects,
+            "storages": storages,
+        }
+
+    def prepare_restore(self, backup_folder, manifest, when):
+        """Unpack and check every object first; return the function that uploads them, and one that cleans up."""
+        staged = Path(tempfile.mkdtemp(prefix=f"libreria-restore-{when}-"))
+        try:
+            with tarfile.open(backup_folder / manifest["media"]["file"], "r:gz") as archive:
+                archive.extractall(staged, filter="data")
+            if checksums(staged) != manifest["media"]["files"]:
+                raise Refused("the unpacked media differ from the manifest: the backup is damaged")
+            unknown = {arcname.split("/", 1)[0] for arcname in manifest["media"]["files"]} - set(self.options)
+            if unknown:
+                raise Refused(f"the backup holds objects of storages not configured here: {', '.join(sorted(unknown))}")
+        except BaseException:
+            shutil.rmtree(staged, ignore_errors=True)
+            raise
+
+        def swap():
+            kept = []
+            for name, options in self.options.items():
+                client, bucket = self.client(name), options["bucket_name"]
+                wanted = {
+                    arcname.split("/", 1)[1]: digest
+                    for arcname, digest in manifest["media"]["files"].items()
+                    if arcname.split("/", 1)[0] == name
+                }
+                for key in self.keys(name):
+                    if key in wanted and self._digest(client, bucket, key) == wanted[key]:
+                        continue
+                    aside = f"replaced-{when}/{key}"
+                    client.copy_object(
+                        Bucket=bucket, Key=aside, CopySource={"Bucket": bucket, "Key": key}, ACL="private"
+                    )
+                    kept.append(f"{bucket}/{aside}")
+                    if key not in wanted:
+                        client.delete_object(Bucket=bucket, Key=key)
+                parameters = dict(options.get("object_parameters") or {})
+                acl = options.get("default_acl")
+                for key in sorted(wanted):
+                    arcname = f"{name}/{key}"
+                    body = (staged / arcname).read_bytes()
+                    extra = {**parameters, "ContentType": manifest["media"]["objects"][arcname]["content_type"]}
+                    if acl:
+                        extra["ACL"] = acl
+                    answer = client.put_object(Bucket=bucket, Key=key, Body=body, **extra)
+                    if answer["ETag"].strip('"') != hashlib.md5(body, usedforsecurity=False).hexdigest():
+                        raise Refused(f"the object {bucket}/{key} was not stored intact; run the restore again")
+            shutil.rmtree(staged, ignore_errors=True)
+            return f"{len(kept)} objects under replaced-{when}/ in their buckets" if kept else None
+
+        def abandon():
+            shutil.rmtree(staged, ignore_errors=True)
+
+        return swap, abandon
+
+    @staticmethod
+    def _digest(client, bucket, key):
+        digest = hashlib.sha256()
+        body = client.get_object(Bucket=bucket, Key=key)["Body"]
+        while block := body.read(CHUNK):
+            digest.update(block)
+        return digest.hexdigest()
+
+
+class LocalMedia:
+    """MEDIA_ROOT on the local disk."""
+
+    kind = "local"
+
+    def __init__(self, root):
+        self.root = root
+
+    def describe(self):
+        return f"MEDIA_ROOT {self.root}"
+
+    def check_backup_source(self):
+        if not self.root.is_dir():
+            raise Refused(
+                f"MEDIA_ROOT {self.root} does not exist: check MEDIA_ROOT (create it if no file was ever uploaded)"
+            )
+
+    def holds_data(self):
+        return media_holds_files(self.root)
+
+    def dump(self, folder):
+        return dump_media(self.root, folder)
+
+    def prepare_restore(self, backup_folder, manifest, when):
+        return prepare_media(self.root, backup_folder, manifest, when)
+
+
+def media_for(config):
+    if config["object_storage"]:
+        return ObjectStorage(config["object_storage"], config["object_storage_connection"])
+    return LocalMedia(config["media_root"])
+
+
 # --- the two commands ------------------------------------------------------------------------------------------
 
 
@@ -496,11 +700,9 @@ def backup(directory):
     config = configured()
     database = database_for(config)
     media_root = config["media_root"]
+    media_store = media_for(config)
     database.check_backup_source()
-    if not media_root.is_dir():
-        raise Refused(
-            f"MEDIA_ROOT {media_root} does not exist: check MEDIA_ROOT (create it if no file was ever uploaded)"
-        )
+    media_store.check_backup_source()
 
     directory = Path(directory).absolute()
     directory.mkdir(parents=True, exist_ok=True)
@@ -514,12 +716,12 @@ def backup(directory):
     partial.mkdir()
     try:
         summary, tables = database.dump(partial)
-        media = dump_media(media_root, partial)
+        media = media_store.dump(partial)
         media["sha256"] = sha256_file(partial / media["file"])
         manifest = {
             "format": FORMAT,
             "created": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "source": {"database": database.describe(), "media_root": str(media_root)},
+            "source": {"database": database.describe(), "media": media_store.describe()},
             "versions": versions(),
             "database": {
                 "engine": database.engine,
@@ -537,9 +739,9 @@ def backup(directory):
         raise
     say(f"backup written to {final}")
     say(f"  {database.describe()}: " + ", ".join(f"{count} {name}" for name, count in summary.items()))
-    say(f"  media {media_root}: {media['count']} files, {media['bytes']} bytes")
+    say(f"  media in {media_store.describe()}: {media['count']} files, {media['bytes']} bytes")
     for location in config["other_locations"]:
-        if not Path(location).is_relative_to(media_root.absolute()):
+        if media_store.kind == "local" and not Path(location).is_relative_to(media_root.absolute()):
             say(f"  warning: the files in {location} (a storage outside MEDIA_ROOT) are not in this backup")
     return final
 
@@ -577,7 +779,12 @@ def restore(folder, force=False, update_index=True):
     manifest = read_manifest(folder)
     config = configured()
     database = database_for(config)
-    media_root = config["media_root"]
+    media_store = media_for(config)
+    if manifest["media"].get("kind", "local") != media_store.kind:
+        raise Refused(
+            f"the backup holds media of kind {manifest['media'].get('kind', 'local')} but the settings keep them "
+            f"in {media_store.describe()}: restore into the same kind of storage"
+        )
     if manifest["database"]["engine"] != database.engine:
         raise Refused(
             f"the backup holds a {manifest['database']['engine']} database but DATABASE_URL points to "
@@ -585,17 +792,17 @@ def restore(folder, force=False, update_index=True):
         )
     if not force:
         occupied = [f"the {database.describe()} holds {held}" for held in [database.holds_data()] if held] + [
-            f"MEDIA_ROOT {media_root} holds {held}" for held in [media_holds_files(media_root)] if held
+            f"{media_store.describe()} holds {held}" for held in [media_store.holds_data()] if held
         ]
         if occupied:
             raise Refused(
                 "; ".join(occupied) + ". Restoring would replace them. Stop the site, back them up with "
-                "site/backup.sh, then run again with --force; or point DATABASE_URL and MEDIA_ROOT to an empty "
-                "database and folder."
+                "site/backup.sh, then run again with --force; or point DATABASE_URL and MEDIA_ROOT (or S3_BUCKET "
+                "and S3_PUBLIC_BUCKET) to an empty database and folder (or buckets)."
             )
 
     when = stamp()
-    swap_media, abandon_media = prepare_media(media_root, folder, manifest, when)
+    swap_media, abandon_media = media_store.prepare_restore(folder, manifest, when)
     try:
         summary, swap_database, abandon_database = database.prepare_restore(folder, manifest, when)
     except BaseException:
@@ -609,7 +816,7 @@ def restore(folder, force=False, update_index=True):
         raise
     kept_media = swap_media()
 
-    say(f"restored {folder.name} into the {database.describe()} and MEDIA_ROOT {media_root}")
+    say(f"restored {folder.name} into the {database.describe()} and {media_store.describe()}")
     say(
         "  " + ", ".join(f"{count} {name}" for name, count in summary.items()) + f", {manifest['media']['count']} files"
     )

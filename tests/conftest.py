@@ -3,11 +3,24 @@ import shutil
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
-from practices.demo import load_demo_library
-from practices.reference_data import load_reference_data
-from practices.site_tree import ensure_site_tree
+from bootstrap.reference_data import load_reference_data
+from home.site_tree import ensure_site_tree
+from tests.demo_database import demo_database as demo_database_for
+from tests.editorial import build_world, reload_world
+
+# CI runs the same examples every time (a failure there is one anyone can replay) and never fails a slow
+# example on its duration: the machine is shared. Locally each run tries new examples.
+hypothesis_settings.register_profile(
+    "ci", derandomize=True, deadline=None, database=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "default")
+)
 
 
 @pytest.fixture(autouse=True)
@@ -51,13 +64,53 @@ def _fresh_search_knowledge():
     forget_knowledge()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_page_parts():
+    """The parts pages share through the cache (pagecache.parts) belong to one generation of the site; each
+    test's database is new (rolled back, or the demo's switched in without signals): so is the generation."""
+    from pagecache.generation import bump
+
+    bump()
+
+
+@pytest.fixture(scope="session")
+def demo_database(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo library, built once per session (tests/demo_database.py): modules switch to it."""
+    base = tmp_path_factory.getbasetemp()
+    # pytest-xdist gives each worker a folder under one shared by the run's workers.
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    with django_db_blocker.unblock():
+        database = demo_database_for(shared / "demo-database", base / "demo-database")
+    yield database
+    with django_db_blocker.unblock():
+        database.close()
+
+
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo library, loaded once per test module inside a transaction rolled back at the end."""
+def demo(demo_database, django_db_blocker):
+    """The demo library for every test of a module; each test still runs in a transaction rolled back at its
+    end. The demo's report, as load_demo_library returned it."""
+    with django_db_blocker.unblock():
+        demo_database.enter()
+    yield demo_database.report
+    with django_db_blocker.unblock():
+        demo_database.leave()
+
+
+@pytest.fixture(scope="module")
+def editorial_world(django_db_setup, django_db_blocker):
+    """The roles and moderation tests' site (tests/editorial.py), built once per module inside a transaction
+    rolled back at the end."""
     with django_db_blocker.unblock(), transaction.atomic():
-        report = load_demo_library()
-        yield report
+        yield build_world(ensure_site_tree(), get_user_model())
         transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(editorial_world, db):
+    """The editorial world as each test finds it: its objects read again, not the ones a previous test of the
+    module changed in memory (a page that got a child, a user's cached permissions)."""
+    return reload_world(editorial_world)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from django.urls import reverse
 from wagtail.models import Locale
 from wagtail.test.utils.form_data import querydict_from_html
 
-from home.roles import EDITORS, MODERATORS, ROLES, TRAINERS, TRANSLATORS, ensure_editorial_roles
+from editorial.roles import EDITORS, MODERATORS, ROLES, TRAINERS, TRANSLATORS, ensure_editorial_roles
 from tests.factories import GoodPracticeFactory, TrainingModuleFactory, TrainingProgrammeFactory
 
 USERNAMES = {EDITORS: "redattrice", MODERATORS: "moderatore", TRAINERS: "formatrice", TRANSLATORS: "traduttore"}
@@ -44,6 +44,20 @@ def build_world(site_tree, django_user_model):
         "english_library": english_library,
         "users": users,
         "superuser": superuser,
+    }
+
+
+def reload_world(world):
+    """The same world with every object read again from the database."""
+
+    def fresh(instance):
+        return type(instance).objects.get(pk=instance.pk)
+
+    tree = world["tree"]
+    return {
+        **{key: fresh(value) for key, value in world.items() if key not in ("tree", "users")},
+        "tree": type(tree)(**{name: fresh(page) for name, page in vars(tree).items()}),
+        "users": {role: fresh(user) for role, user in world["users"].items()},
     }
 
 

@@ -15,14 +15,14 @@ from wagtail_localize.models import (
     TranslationSource,
 )
 
+from bootstrap.demo import load_demo_library
+from bootstrap.demo_translations import load_demo_translations
 from home.models import HomePage
-from practices.demo import load_demo_library
-from practices.demo_translations import load_demo_translations
+from library.pages import LibraryIndexPage
 from practices.models import (
     CaseStudyPage,
     GoodPracticePage,
     LibraryEntry,
-    LibraryIndexPage,
     NetworkIndexPage,
     NetworkPage,
     ResidencyPage,
@@ -168,7 +168,8 @@ def test_a_translation_follows_its_italian_source_and_unchanged_segments_keep_th
     source = TranslationSource.objects.get(object_id=practice.translation_key, locale=italian)
     source.update_from_db()
     translation = source.translations.get(target_locale=english)
-    assert translation.get_progress() == (14, 13)  # the changed paragraph is now a new, untranslated segment
+    segments, translated_segments = translation.get_progress()
+    assert translated_segments == segments - 1  # the changed paragraph is now a new, untranslated segment
     with django_capture_on_commit_callbacks(execute=True):
         translation.save_target(publish=True)
 
@@ -189,7 +190,7 @@ def test_a_translation_follows_its_italian_source_and_unchanged_segments_keep_th
         data="The map is updated every year with the network's new members.",
         translation_type=StringTranslation.TRANSLATION_TYPE_MANUAL,
     )
-    assert translation.get_progress() == (14, 14)
+    assert translation.get_progress() == (segments, segments)
     with django_capture_on_commit_callbacks(execute=True):
         translation.save_target(publish=True)
     translated.refresh_from_db()

@@ -304,10 +304,14 @@ def test_update_index_rebuilds_the_database_before_failing_on_a_dead_cluster(coo
 # --- a real cluster ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(
+real_cluster = pytest.mark.skipif(
     not ELASTICSEARCH_URL,
-    reason="needs an Elasticsearch 9 cluster: set ELASTICSEARCH_URL (docker compose -f site/compose.yaml up -d)",
+    reason="needs an Elasticsearch 9 cluster: `make test-elasticsearch` (README, Elasticsearch)",
 )
+
+
+@pytest.mark.elasticsearch
+@real_cluster
 def test_elasticsearch_finds_italian_inflections_unaccented_and_elided_words(site_tree, caplog):
     italian = GoodPracticeFactory(
         parent=site_tree.library,
@@ -342,6 +346,27 @@ def test_elasticsearch_finds_italian_inflections_unaccented_and_elided_words(sit
             assert not fallback_warnings(caplog), "answered by the fallback, not by Elasticsearch"
         finally:
             es = get_search_backend().es
+            indices = list(es.indices.get(index=f"{prefix}_*"))
+            if indices:
+                es.indices.delete(index=",".join(indices))
+
+
+@pytest.mark.elasticsearch
+@real_cluster
+def test_a_real_cluster_accepts_the_index_and_update_index_swaps_its_alias(site_tree):
+    GoodPracticeFactory(parent=site_tree.library, title="Orti condivisi di quartiere", slug="orti")
+    prefix = f"libreria_test_{uuid.uuid4().hex[:8]}"
+    alias = f"{prefix}_wagtailcore_page"
+    with override_settings(WAGTAILSEARCH_BACKENDS=search_backends(ENGINE, ELASTICSEARCH_URL, index=prefix, timeout=30)):
+        es = get_search_backend().es
+        try:
+            call_command("update_index", backend_name="default", stdout=io.StringIO())
+            (first,) = es.indices.get_alias(name=alias)
+            call_command("update_index", backend_name="default", chunk_size=1, stdout=io.StringIO())
+            (second,) = es.indices.get_alias(name=alias)
+            assert second != first and not es.indices.exists(index=first)
+            assert titles(LibraryEntry.objects.live().search("orti")) == ["Orti condivisi di quartiere"]
+        finally:
             indices = list(es.indices.get(index=f"{prefix}_*"))
             if indices:
                 es.indices.delete(index=",".join(indices))

@@ -4,11 +4,15 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from wagtail.models import Page, PageLogEntry, ReferenceIndex
 from wagtail.rich_text import RichText
 from wagtail.search.backends import get_search_backend
 
-from practices.importer import LibraryImport
+from home.site_tree import publish
+from importer.codecs import CODECS
+from importer.pipeline import LibraryImport
 from practices.models import (
+    ENTRY_TYPES,
     CaseStudyPage,
     GoodPracticePage,
     LibraryEntry,
@@ -19,7 +23,6 @@ from practices.models import (
     Theme,
     TrainingModulePage,
 )
-from practices.site_tree import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -249,7 +252,7 @@ def test_modules_residencies_and_case_studies_link_practices_of_later_lines(site
 
 
 def test_reimport_reads_existing_entries_in_batches(site_tree, monkeypatch):
-    monkeypatch.setattr("practices.importer.EXISTING_BATCH", 2)
+    monkeypatch.setattr("importer.pipeline.EXISTING_BATCH", 2)
     lines = [line(slug=f"orto-{n}", title=f"Orto {n}") for n in range(5)]
     run_import(*lines)
     stdout, _stderr, error = run_import(*lines)
@@ -378,3 +381,99 @@ def test_every_problem_of_every_line_is_reported(site_tree):
     ]
     assert str(error) == "16 problem(s) found: nothing was imported."
     assert LibraryEntry.objects.count() == before
+
+
+def test_every_entry_type_has_a_codec():
+    assert {key: codec.model for key, codec in CODECS.items()} == ENTRY_TYPES
+
+
+def test_link_problems_come_before_those_of_the_stored_entry(site_tree):
+    run_import(line(slug="caso"))
+    _stdout, stderr, error = run_import(line(slug="caso", type="case_study", practices=["nessuna"]))
+    assert error is not None
+    assert stderr.splitlines() == [
+        'line 1, field practices: "nessuna" is not a good practice in this file or the library',
+        'line 1, field type: "caso" is already a good_practice, not a case_study',
+    ]
+
+
+def without_ids(content):
+    """A revision's content without what differs between two pages of the same content: ids (of the page,
+    its rows and its blocks), slug, place in the tree."""
+    if isinstance(content, str) and content.startswith("[{"):
+        content = json.loads(content)  # a StreamField
+    if isinstance(content, list):
+        return [without_ids(item) for item in content]
+    if isinstance(content, dict):
+        volatile = {"pk", "id", "page", "path", "slug", "url_path", "translation_key"}
+        return {key: without_ids(value) for key, value in content.items() if key not in volatile}
+    return content
+
+
+def test_new_entries_are_stored_as_add_child_and_publish_store_them(site_tree):
+    """New entries are written in bulk: what Wagtail keeps for a page created and published one at a time
+    (tree, revision, history, links in their language, reference index) is all there, the same."""
+    case = line(slug="caso", type="case_study", practices=["orto-condiviso"], organisations=["Comune di Chieri"])
+    _stdout, stderr, error = run_import(line(), case)
+    assert error is None, stderr
+    imported = CaseStudyPage.objects.get(slug="caso")
+
+    # The same entry the slow way: add_child, then publish with a revision.
+    by_hand = CaseStudyPage(slug="caso-a-mano", locale=imported.locale)
+    state = CODECS["case_study"].existing_state(imported)
+    refs = {
+        "sdgs": {sdg.number: sdg for sdg in imported.sdgs.all()},
+        "themes": {theme.slug: theme for theme in imported.themes.all()},
+        "networks": {(network.locale_id, network.slug): network for network in imported.networks.all()},
+        "organisations": {link.organisation.name: link.organisation for link in imported.organisation_links.all()},
+        "territories": {link.territory.code: link.territory for link in imported.territory_links.all()},
+        "practices": {(imported.locale_id, "orto-condiviso"): GoodPracticePage.objects.get().pk},
+    }
+    CODECS["case_study"].write(by_hand, state, refs)
+    site_tree.library.add_child(instance=by_hand)
+    publish(by_hand, clean=False)
+
+    site_tree.library.refresh_from_db()
+    assert site_tree.library.numchild == site_tree.library.get_children().count() == 3
+    assert Page.find_problems() == ([], [], [], [], [])
+    assert imported.url_path == site_tree.library.url_path + "caso/"
+    for page in (imported, CaseStudyPage.objects.get(slug="caso-a-mano")):
+        revision = page.revisions.get()
+        assert page.live and not page.has_unpublished_changes
+        assert page.latest_revision == page.live_revision == revision
+        assert page.first_published_at and page.last_published_at and page.latest_revision_created_at
+        actions = PageLogEntry.objects.filter(page=page).order_by("pk").values_list("action", "revision_id")
+        assert list(actions) == [
+            ("wagtail.create", None),
+            ("wagtail.edit", revision.pk),
+            ("wagtail.publish", revision.pk),
+        ]
+        assert page.documented_practices.get().locale_id == page.locale_id
+    by_hand = CaseStudyPage.objects.get(slug="caso-a-mano")
+    assert without_ids(imported.revisions.get().content) == without_ids(by_hand.revisions.get().content)
+    assert imported.revisions.get().as_object().documented_practices.get().practice.slug == "orto-condiviso"
+
+    references = ReferenceIndex.get_references_for_object(imported)
+    paths = set(references.values_list("model_path", flat=True))
+    assert {"documented_practices.item.practice", "organisation_links.item.organisation"} <= paths
+    assert paths == set(ReferenceIndex.get_references_for_object(by_hand).values_list("model_path", flat=True))
+    assert imported in get_search_backend().search("Orto condiviso", CaseStudyPage)
+
+
+def test_entries_written_in_several_batches_take_the_next_places_under_their_parent(site_tree, monkeypatch):
+    monkeypatch.setattr("importer.pipeline.WRITE_BATCH", 2)
+    monkeypatch.setattr("importer.pipeline.EXISTING_BATCH", 2)
+    run_import(line(slug="prima"))
+    practices = [line(slug=f"pratica-{n}", title=f"Pratica {n}") for n in range(5)]
+    cases = [line(slug=f"caso-{n}", type="case_study", practices=[f"pratica-{n}", "prima"]) for n in (0, 4)]
+    stdout, stderr, error = run_import(*cases, *practices)
+    assert error is None, stderr
+    assert "created 7, updated 0, unchanged 0" in stdout
+    site_tree.library.refresh_from_db()
+    assert site_tree.library.numchild == 8
+    assert Page.find_problems() == ([], [], [], [], [])
+    for n in (0, 4):
+        links = CaseStudyPage.objects.get(slug=f"caso-{n}").documented_practices.all()
+        assert [link.practice.slug for link in links] == [f"pratica-{n}", "prima"]
+    stdout, _stderr, _error = run_import(*cases, *practices)
+    assert "created 0, updated 0, unchanged 7" in stdout

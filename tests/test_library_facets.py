@@ -57,8 +57,17 @@ def test_library_lists_every_entry_with_counts(client, library):
 def test_choosing_a_region_includes_its_municipalities(client, library):
     response = browse(client, library, territory="01")
     assert titles(response) == ["Comunità energetica di Chieri", "Tetti solari a Torino"]
-    # Under the region, its provinces: both comuni are in the province of Torino.
-    assert counts(response, "territory") == {"01": 2, "001": 2}
+    # Under the region, its provinces (both comuni are in the province of Torino); the other regions stay, to
+    # add with OR.
+    assert counts(response, "territory") == {"01": 2, "001": 2, "03": 1, "19": 1}
+
+
+def test_two_regions_side_by_side_give_either(client, library):
+    response = browse(client, library, territory=["01", "03"])
+    assert titles(response) == ["Comunità energetica di Chieri", "Emporio solidale di Milano", "Tetti solari a Torino"]
+    options = {o.value: o for o in next(f for f in response.context["facets"] if f.key == "territory").options}
+    assert options["01"].selected and options["03"].selected and not options["19"].selected
+    assert options["001"].depth == 1 and options["015"].depth == 1  # each region's provinces under it
 
 
 def test_counts_change_with_the_other_facets(client, library):
@@ -84,7 +93,7 @@ def test_network_and_theme_use_stable_keys(client, library):
 def test_selected_values_show_as_removable_chips(client, library):
     response = browse(client, library, sdg="13", territory="01")
     html = response.content.decode()
-    assert "Obiettivo 13" in html and "Piemonte" in html
+    assert "13. Lotta contro il cambiamento climatico" in html and "Piemonte" in html
     assert 'href="?territory=01"' in html  # removing the SDG keeps the region
     assert 'href="?sdg=13"' in html
 
@@ -93,10 +102,13 @@ def test_unknown_and_malformed_parameters_are_ignored_with_a_message(client, lib
     response = browse(client, library, sdg=["99", "tredici"], territory="ZZ", colour="red", sort="best", page="x")
     html = response.content.decode()
     assert len(titles(response)) == 4
-    assert escape("Il parametro «colour» non è riconosciuto") in html
-    assert escape("Il valore «99» per «sdg» non esiste") in html
-    assert escape("Il valore «ZZ» per «territory» non esiste") in html
-    assert escape("L'ordinamento «best» non è disponibile") in html
+    # In the visitor's words: the facets' names, not the parameters'.
+    assert escape("L'indirizzo chiede «colour», che non è un filtro della biblioteca") in html
+    assert escape("«99» non è un valore di «Obiettivo di sviluppo sostenibile»") in html
+    assert escape("«ZZ» non è un valore di «Territorio»") in html
+    assert escape("L'ordinamento «best» non è disponibile: le voci sono ordinate per «più documentate»") in html
+    assert escape("La pagina «x» non esiste: ecco la pagina 1 di 1.") in html
+    assert "«territory»" not in html and "«sdg»" not in html
 
 
 def test_an_empty_result_suggests_which_filter_to_remove(client, library):
@@ -104,7 +116,16 @@ def test_an_empty_result_suggests_which_filter_to_remove(client, library):
     html = response.content.decode()
     assert titles(response) == []
     assert "Nessuna voce corrisponde" in html
-    assert escape("senza «Obiettivo 4»") in html and 'href="?territory=01"' in html
+    # Each way out leads to entries, and says how many.
+    assert escape("senza «Obiettivo 4. Istruzione di qualità»") in html and 'href="?territory=01"' in html
+    assert escape("senza «Piemonte»") in html and "(2 voci)" in html and "(1 voce)" in html
+
+
+def test_an_empty_search_offers_the_filters_without_the_words_quoted_once(client, library):
+    html = browse(client, library, q="energetica", sdg="4").content.decode()
+    assert "Nessuna voce corrisponde" in html
+    assert f'<a href="?sdg=4">{escape("senza «energetica»")}</a>' in html  # Palermo, goal 4
+    assert escape("««") not in html
 
 
 def test_free_text_narrows_and_sorts_by_relevance(client, library):
@@ -169,7 +190,9 @@ def test_home_page_shows_live_key_figures_and_browses_by_goal(client, library, s
     html = response.content.decode()
     assert response.context["key_figures"] == {"entries": 4, "networks": 1, "organisations": 0, "territories": 4}
     assert f'href="{library.url}sdg/13/"' in html
-    assert f'href="{library.url}?type=residency"' in html
+    assert f'href="{library.url}?type=case_study"' in html
+    # A type with no entry yet (no residency here) is not offered: its link would lead to an empty page.
+    assert f'href="{library.url}?type=residency"' not in html
 
 
 def test_map_follows_the_filters_with_the_same_counts_in_a_table(client, library):
@@ -210,4 +233,9 @@ def test_attachments_show_their_type_and_size_and_the_contact_block_shows(client
     practice.save_revision().publish()
     html = client.get(practice.url).content.decode()
     assert "Scheda del progetto" in html and "(PDF, 2,0\xa0KB)" in html
-    assert "A chi chiedere" in html and "mailto:maria@example.org" in html
+    # The referent's address is private unless the editor publishes it: the visitor writes through a form.
+    assert "A chi chiedere" in html and "Maria Rossi" in html and "maria@example.org" not in html
+    assert f'href="/it/contatta/{practice.pk}/"' in html
+    practice.contact_email_public = True
+    practice.save_revision().publish()
+    assert "mailto:maria@example.org" in client.get(practice.url).content.decode()

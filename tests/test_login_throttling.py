@@ -7,7 +7,7 @@ from django.test import RequestFactory, override_settings
 from django.urls import reverse
 from wagtail.models import Collection, PageViewRestriction
 
-from config.client_ip import client_ip
+from core.client_ip import client_ip
 from tests.factories import GoodPracticeFactory
 
 pytestmark = pytest.mark.django_db

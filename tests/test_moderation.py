@@ -9,18 +9,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.models import TaskState, WorkflowState
 
-from home.roles import EDITORS, MODERATORS, ROLES, TRAINERS, TRANSLATORS
-from practices.dashboard import LIMIT, panels_for
+from editorial.dashboard import LIMIT, panels_for
+from editorial.roles import EDITORS, MODERATORS, ROLES, TRAINERS, TRANSLATORS
 from practices.models import SDG, GoodPracticePage, Territory
-from tests.editorial import add_practice_data, build_world, login
+from tests.editorial import add_practice_data, login
 from tests.factories import GoodPracticeFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(site_tree, django_user_model):
-    return build_world(site_tree, django_user_model)
 
 
 def sdg_counts(response):

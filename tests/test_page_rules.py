@@ -7,11 +7,11 @@ from django.core.exceptions import ValidationError
 from wagtail.models import Page
 
 from home.models import HomePage, StandardPage
+from library.pages import LibraryIndexPage
 from practices.models import (
     CaseStudyPage,
     GoodPracticePage,
     LibraryEntry,
-    LibraryIndexPage,
     NetworkIndexPage,
     NetworkPage,
     ResidencyIndexPage,

@@ -24,8 +24,8 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, CollectionViewRestriction
 from wagtail.utils.sendfile import _get_sendfile
 
-from practices import proposals
 from practices.models import SDG, GoodPracticePage
+from proposals import views as proposals
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PROPOSAL_URL = "/it/segnala/"
@@ -185,12 +185,15 @@ def test_behind_nginx_the_view_hands_the_file_over_with_x_accel_redirect(client,
 
 
 def nginx_locations(text):
-    """{prefix: [directive, …]} of the `location` blocks of an nginx configuration (comments dropped)."""
+    """{prefix: [directive, …]} of the `location` blocks of an nginx configuration (comments dropped). A prefix
+    that several servers share keeps its first block: the public server comes first, the internal ones (the
+    purge endpoint) after it."""
     text = re.sub(r"#[^\n]*", "", text)
-    return {
-        match["prefix"]: [" ".join(line.split()) for line in match["body"].split(";") if line.strip()]
-        for match in re.finditer(r"location\s+(?P<prefix>\S+)\s*\{(?P<body>[^{}]*)\}", text)
-    }
+    locations = {}
+    for match in re.finditer(r"location\s+(?P<prefix>\S+)\s*\{(?P<body>[^{}]*)\}", text):
+        directives = [" ".join(line.split()) for line in match["body"].split(";") if line.strip()]
+        locations.setdefault(match["prefix"], directives)
+    return locations
 
 
 def test_the_nginx_example_serves_only_renditions_of_the_media():
@@ -341,7 +344,7 @@ def test_the_pixel_cap_is_read_before_any_pixel_is_decoded(site_tree, monkeypatc
 
 def test_the_english_form_says_so_in_english(client, site_tree):
     bomb = SimpleUploadedFile("photo.png", bomb_png(), content_type="image/png")
-    html = client.post("/en/segnala/", proposal(image=bomb)).content.decode()
+    html = client.post("/en/propose/", proposal(image=bomb)).content.decode()
     assert "The image is too large: 6240 × 6240 pixels. The maximum is 25 million pixels" in html
 
 

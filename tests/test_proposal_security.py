@@ -33,11 +33,12 @@ from django.urls import reverse
 from wagtail.models import Locale, Page, Revision
 from wagtail_localize.models import TranslationSource
 
-from home.roles import MODERATORS, TRANSLATORS
-from practices import proposals
+from config.settings.services import caches_from_environment
+from editorial.roles import MODERATORS, TRANSLATORS
 from practices.models import GoodPracticePage
+from proposals import views as proposals
 from tests import services
-from tests.editorial import build_world, login
+from tests.editorial import login
 from tests.test_proposals import proposal
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,11 +54,6 @@ def _empty_cache():
 
 
 # A proposer's contact and the translators -----------------------------------------------------------------
-
-
-@pytest.fixture
-def world(site_tree, django_user_model):
-    return build_world(site_tree, django_user_model)
 
 
 def propose(**overrides):
@@ -154,28 +150,16 @@ def test_a_translator_cannot_refresh_translations_from_a_page_they_may_not_view(
     assert refused(client.get(url))
 
 
-def test_translating_the_library_with_its_subtree_leaves_out_the_proposals_in_moderation(
-    client, site_tree, django_user_model
-):
-    from django.contrib.auth.models import Group
-
-    from home.roles import ensure_editorial_roles
-    from tests.editorial import translate
-    from tests.factories import GoodPracticeFactory
-
-    practice = GoodPracticeFactory(parent=site_tree.library, title="Orto sociale", slug="orto-sociale", sdgs=[2])
-    practice.save_revision().publish()
-    translate(site_tree.home)  # the English home only: the library is still to be translated
-    ensure_editorial_roles()
+def test_translating_the_library_with_its_subtree_leaves_out_the_proposals_in_moderation(client, world):
+    library = world["tree"].library
+    practice = world["practice"]  # live in Italian
+    # The English home stays; the library is still to be translated (the world's English copy goes).
+    Page.objects.get(translation_key=library.translation_key, locale=english()).delete()
     draft = propose()
-    user = django_user_model.objects.create_user("traduttore", "t@example.org", "password")
-    user.groups.add(Group.objects.get(name=TRANSLATORS))
-    login(client, user)
-    response = client.post(
-        submit_url(site_tree.library), {"locales": [english().pk], "include_subtree": "on"}, follow=True
-    )
+    login(client, world["users"][TRANSLATORS])
+    response = client.post(submit_url(library), {"locales": [english().pk], "include_subtree": "on"}, follow=True)
     assert response.status_code == 200
-    assert Page.objects.filter(translation_key=site_tree.library.translation_key, locale=english()).exists()
+    assert Page.objects.filter(translation_key=library.translation_key, locale=english()).exists()
     assert english_copy(practice) is not None
     assert english_copy(draft) is None
 
@@ -291,7 +275,7 @@ def redis_prefix():
 def test_the_count_is_atomic_in_redis_under_concurrency(redis_prefix):
     """Twenty threads ask at once for one more proposal from the same address: exactly five get through."""
     url, prefix = redis_prefix
-    redis_cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": prefix}
+    redis_cache = caches_from_environment(url, key_prefix=prefix)["default"]  # the production backend
     request = RequestFactory().post(URL, REMOTE_ADDR="203.0.113.8")
     barrier = threading.Barrier(20)
 
@@ -320,9 +304,9 @@ def test_the_form_and_the_thanks_page_are_private(client, site_tree):
 # gunicorn, three workers, production settings ---------------------------------------------------------------
 
 SETUP = """
-from home.roles import ensure_editorial_roles
-from practices.reference_data import load_reference_data
-from practices.site_tree import ensure_site_tree
+from editorial.roles import ensure_editorial_roles
+from bootstrap.reference_data import load_reference_data
+from home.site_tree import ensure_site_tree
 load_reference_data()
 ensure_site_tree()
 ensure_editorial_roles()
@@ -372,7 +356,7 @@ class Site:
 
     def manage(self, *args):
         result = subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=120
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=600
         )
         assert result.returncode == 0, result.stderr[-3000:]
         return result.stdout

@@ -14,9 +14,9 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowState, WorkflowTask
 
-from practices import proposals
+from home.site_tree import publish
 from practices.models import SDG, GoodPracticePage, Territory
-from practices.site_tree import publish
+from proposals import views as proposals
 
 XSS = "<script>alert(1)</script>"
 URL = "/it/segnala/"

@@ -1,19 +1,21 @@
-"""Pages run a number of SQL queries that does not grow with the library: measured on the demo library,
-then again after importing 1,000 more entries."""
+"""Pages run a number of SQL queries that does not grow with the library: measured on the demo library, then
+again after importing more generated entries, twice (10, then 60 in all; QUERY_COUNT_ENTRIES sets the larger
+size: `make bench-queries` runs it with 1,000)."""
 
 import io
+import itertools
+import os
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from practices.demo import load_demo_library
-from practices.importer import LibraryImport
+from importer.pipeline import LibraryImport
+from library.pages import LibraryIndexPage
 from practices.models import (
     CaseStudyPage,
     GoodPracticePage,
-    LibraryIndexPage,
     NetworkPage,
     ResidencyPage,
     TrainingModulePage,
@@ -22,8 +24,28 @@ from practices.models import (
 
 pytestmark = pytest.mark.django_db
 
-# Generous enough for every page type, low enough that a query per listed item would break it.
-MAX_QUERIES = 60
+# Each page's ceiling, as low as the pages reach today on the demo library (and stay as it grows), with the
+# parts every page shares (menu, footer, ancestors, translations: pagecache/parts.py) read once per
+# generation of the site, as a running server has them after its first visit. Issue 12's
+# targets are lower still: a listing with counts at most 15 queries, a detail page and the home at most 12.
+# Lower a ceiling when a page gets leaner; never raise one to let a page grow.
+MAX_QUERIES = {
+    "home": 17,
+    "library": 22,
+    "library-filtered": 25,
+    "library-text": 24,
+    "search": 19,
+    "landing-sdg": 23,
+    "landing-territory": 25,
+    "good-practice": 26,
+    "case-study": 24,
+    "module": 22,
+    "residency": 23,
+    "network": 22,
+    "programme": 11,
+    "library-en": 28,
+    "search-en": 25,
+}
 
 
 def page_paths():
@@ -63,17 +85,31 @@ def count_queries(client, paths):
     return counts
 
 
-def test_queries_stay_flat_from_the_demo_library_to_a_thousand_more_entries(client):
-    load_demo_library()
-    paths = page_paths()
-    small = count_queries(client, paths)
+# The sizes the library grows to, in generated entries on top of the demo: two, to show that the counts stay
+# flat as it grows, not only that they happen to match once.
+SIZES = (10, int(os.environ.get("QUERY_COUNT_ENTRIES", 60)))
 
+
+def import_generated(count, start):
+    """`count` more generated entries, numbered from `start` so that their slugs are new."""
     lines = io.StringIO()
-    call_command("generate_library", 1000, "--prefix", "carico", stdout=lines)
-    importer = LibraryImport(lines.getvalue().splitlines())
+    call_command("generate_library", start + count, "--prefix", "carico", stdout=lines)
+    importer = LibraryImport(lines.getvalue().splitlines()[start:])
     assert importer.plan().ok
     importer.write()
-    large = count_queries(client, paths)
 
-    assert {name: count for name, count in large.items() if count > small[name]} == {}, (small, large)
-    assert max(large.values()) <= MAX_QUERIES, large
+
+def test_queries_stay_flat_from_the_demo_library_to_more_entries(client, demo):
+    paths = page_paths()
+    counts = [count_queries(client, paths)]
+    imported = 0
+    for size in SIZES:
+        import_generated(size - imported, imported)
+        imported = size
+        counts.append(count_queries(client, paths))
+
+    for smaller, larger in itertools.pairwise(counts):
+        assert {name: count for name, count in larger.items() if count > smaller[name]} == {}, counts
+    assert set(counts[-1]) <= set(MAX_QUERIES), "give the new page a ceiling"
+    over = {name: (count, MAX_QUERIES[name]) for name, count in counts[-1].items() if count > MAX_QUERIES[name]}
+    assert over == {}, f"(queries, ceiling) of the pages over their ceiling: {over}; all: {counts[-1]}"

@@ -1,8 +1,8 @@
 import pytest
 from django.utils import translation
 
+from bootstrap.reference_data import load_reference_data
 from practices.models import SDG, Territory, Theme
-from practices.reference_data import load_reference_data
 
 pytestmark = pytest.mark.django_db
 

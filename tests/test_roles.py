@@ -7,17 +7,12 @@ from django.urls import reverse
 from django.utils.html import escape
 from wagtail.models import GroupPagePermission, Page, WorkflowPage, WorkflowState
 
-from home.roles import EDITORS, MODERATORS, ROLES, TRAINERS, TRANSLATORS, WORKFLOW_NAME, ensure_editorial_roles
+from editorial.roles import EDITORS, MODERATORS, ROLES, TRAINERS, TRANSLATORS, WORKFLOW_NAME, ensure_editorial_roles
 from practices.models import SDG, GoodPracticePage, Theme
-from tests.editorial import build_world, edit_data, login
+from tests.editorial import edit_data, login
 from tests.factories import GoodPracticeFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(site_tree, django_user_model):
-    return build_world(site_tree, django_user_model)
 
 
 def denied(response):

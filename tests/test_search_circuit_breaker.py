@@ -19,6 +19,7 @@ from modelsearch.backends import get_search_backend
 from modelsearch.backends.elasticsearch9 import Elasticsearch9SearchBackend
 
 from config.settings.base import search_backends
+from config.settings.services import caches_from_environment
 from practices.models import GoodPracticePage, LibraryEntry
 from search import backends as search_backends_module
 from search.backends import CircuitBreaker, PendingUpdates
@@ -248,8 +249,7 @@ def redis_url():
 
 def test_the_breaker_is_shared_by_workers_through_the_cache(clock):
     prefix = f"test-breaker-{uuid.uuid4().hex[:12]}"
-    redis_cache = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url()}}
-    redis_cache["default"]["KEY_PREFIX"] = prefix
+    redis_cache = caches_from_environment(redis_url(), key_prefix=prefix)  # the production backend
     with override_settings(CACHES=redis_cache):
         breaker = CircuitBreaker("shared", COOLDOWN)
         try:

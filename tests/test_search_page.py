@@ -187,18 +187,38 @@ def test_search_page_facets_count_the_results(client, shelf):
     assert titles(narrowed) == ["Addio alle caldaie a gas nelle case popolari"]
 
 
-def test_a_typo_offers_the_correction(client, shelf):
+def test_a_typo_is_searched_as_the_library_word_with_the_original_one_click_away(client, shelf):
     response = search(client, q="contrato di fiume")
     assert titles(response) == ["Contratto di fiume del basso Bradano"]
-    assert "Forse cercavi" in response.content.decode()
+    html = response.content.decode()
+    assert "1 risultato per «contratto di fiume»" in html
+    assert "mostriamo i risultati per <strong>«contratto di fiume»</strong>" in html
+    assert '<a href="?q=contrato+di+fiume&amp;spell=off">Cerca invece «contrato di fiume» com' in html
+    # One click away: the words as typed, which the library never uses, and the correction offered back.
+    exactly = search(client, q="contrato di fiume", spell="off")
+    assert titles(exactly) == []
+    html = exactly.content.decode()
+    assert "0 risultati per «contrato di fiume»" in html and "mostriamo i risultati per" not in html
+    assert 'Forse cercavi: <a href="?q=contratto%20di%20fiume">contratto di fiume</a>' in html
+
+
+def test_words_the_library_uses_are_searched_as_typed(client, shelf):
+    html = search(client, q="contratto di fiume").content.decode()
+    assert "1 risultato per «contratto di fiume»" in html
+    assert "spell=off" not in html and "Forse cercavi" not in html
 
 
 def test_no_result_explains_what_to_try_and_which_filter_to_drop(client, shelf):
     response = search(client, q="caldaie", sdg="4")
     html = response.content.decode()
     assert titles(response) == []
-    assert "Nessuna voce corrisponde" in html
-    assert "Togli il filtro «Obiettivo 4»" in html
+    assert "Nessuna voce corrisponde a «caldaie»" in html
+    # Only ways that lead to entries, each with how many: without the goal, "caldaie" finds one.
+    assert "Togli un filtro:" in html
+    assert '<a href="?q=caldaie">senza «Obiettivo 4. Istruzione di qualità»</a>' in html
+    way = next(way for way in response.context["ways_without_a_filter"] if way.url == "?q=caldaie")
+    assert way.count == 1
+    assert titles(search(client, q="caldaie")) == ["Addio alle caldaie a gas nelle case popolari"]
 
 
 def test_search_page_shows_only_the_active_language(client, shelf, site_tree):

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from wagtail.models import Locale
 
-from search.suggestions import MAX_SUGGESTIONS
+from library.suggestions import MAX_SUGGESTIONS
 from tests.factories import CaseStudyFactory, GoodPracticeFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,12 +26,32 @@ def _fresh_cache():
 
 @pytest.fixture
 def library(site_tree):
+    """Public entries in Forlì, Torino, Somma Lombardo (VA) and both Reggio; one theme in use and one not; a
+    draft alone in Stagno Lombardo (CR), with a goal and a theme of its own. Only places, themes and goals
+    that hold public entries are suggested, so that a suggestion never leads to an empty list."""
+    welfare = ThemeFactory(name_it="welfare di comunità", name_en="community welfare", slug="welfare-di-comunita")
+    ThemeFactory(name_it="comunità energetiche", name_en="energy communities", slug="comunita-energetiche")
+    orti = ThemeFactory(name_it="orti urbani", name_en="urban gardens", slug="orti-urbani")
     GoodPracticeFactory(
         parent=site_tree.library, title="Comunità energetica di Forlì", sdgs=[7, 13], territories=["040012"]
     )
-    CaseStudyFactory(parent=site_tree.library, title="Città solidale a Torino", sdgs=[11], territories=["001272"])
-    GoodPracticeFactory(parent=site_tree.library, title="Orti condivisi lombardi in bozza", live=False)
-    ThemeFactory(name_it="welfare di comunità", name_en="community welfare", slug="welfare-di-comunita")
+    torino = CaseStudyFactory(
+        parent=site_tree.library, title="Città solidale a Torino", sdgs=[11], territories=["001272"]
+    )
+    torino.themes.add(welfare)
+    torino.save()
+    GoodPracticeFactory(parent=site_tree.library, title="Custodi sociali volontari", sdgs=[3], territories=["012123"])
+    GoodPracticeFactory(parent=site_tree.library, title="Pompe di calore in via Roma", sdgs=[7], territories=["035033"])
+    GoodPracticeFactory(parent=site_tree.library, title="Doposcuola al porto", sdgs=[4], territories=["080063"])
+    draft = GoodPracticeFactory(
+        parent=site_tree.library,
+        title="Orti condivisi lombardi in bozza",
+        sdgs=[16],
+        territories=["019103"],
+        live=False,
+    )
+    draft.themes.add(orti)
+    draft.save()
     return site_tree.library
 
 
@@ -70,21 +90,27 @@ def test_territories_ignore_case_and_accents_typed_by_the_visitor(client, librar
 
 def test_a_region_comes_before_the_comuni_that_share_its_prefix(client, library):
     territories = of_kind(suggest(client, "lombard"), "territory")
-    assert territories[0]["label"] == "Lombardia"
+    assert territories[0]["label"] == "Lombardia"  # it holds the entry of Somma Lombardo
     assert territories[0]["url"] == "/it/biblioteca/?territory=03"
     assert territories[0]["detail"] == "Regione"
-    assert "Somma Lombardo (VA)" in [t["label"] for t in territories]  # a later word of the name matches too
+    # A later word of the name matches too; comuni sharing the prefix without a public entry (Alzano
+    # Lombardo, Stagno Lombardo with only a draft, ...) would lead to an empty list and are left out.
+    assert [t["label"] for t in territories] == ["Lombardia", "Somma Lombardo (VA)"]
 
 
 def test_every_typed_word_must_start_a_word_of_the_territory(client, library):
     labels = [(t["label"], t["detail"]) for t in of_kind(suggest(client, "reggio emilia"), "territory")]
     assert labels[:2] == [("Reggio nell'Emilia", "Provincia"), ("Reggio nell'Emilia (RE)", "Comune")]
+    # Reggio di Calabria holds an entry too, but "emilia" starts none of its words.
     assert not any("Calabria" in label for label, _level in labels)
+    reggio = [t["label"] for t in of_kind(suggest(client, "reggio"), "territory")]
+    assert "Reggio Calabria" in reggio and "Reggio di Calabria (RC)" in reggio
 
 
 def test_themes_match_in_the_active_language_without_accents(client, library):
     themes = {t["label"]: t["url"] for t in of_kind(suggest(client, "comunita"), "theme")}
-    assert themes["welfare di comunità"] == "/it/biblioteca/?theme=welfare-di-comunita"
+    # "comunità energetiche" matches too, but no entry has that theme: it would lead to an empty list.
+    assert themes == {"welfare di comunità": "/it/biblioteca/?theme=welfare-di-comunita"}
     # English labels in English, leading to the Italian library while it has no translation.
     english = {t["label"]: t["url"] for t in of_kind(suggest(client, "community welf", SUGGEST_EN), "theme")}
     assert english == {"community welfare": "/it/biblioteca/?theme=welfare-di-comunita"}
@@ -118,6 +144,15 @@ def test_drafts_are_never_suggested(client, library):
     assert of_kind(suggest(client, "orti condivisi"), "title") == []
 
 
+def test_places_themes_and_goals_held_only_by_a_draft_are_never_suggested(client, library):
+    assert of_kind(suggest(client, "stagno"), "territory") == []
+    assert of_kind(suggest(client, "orti urbani"), "theme") == []
+    assert of_kind(suggest(client, "sdg 16"), "sdg") == []
+    # The same look-ups find what public entries hold.
+    assert [t["label"] for t in of_kind(suggest(client, "somma"), "territory")] == ["Somma Lombardo (VA)"]
+    assert [g["label"] for g in of_kind(suggest(client, "sdg 4"), "sdg")] == ["4. Istruzione di qualità"]
+
+
 def test_titles_and_labels_follow_the_active_language(client, english_library):
     assert [t["label"] for t in of_kind(suggest(client, "energ"), "title")] == ["Comunità energetica di Forlì"]
     english = suggest(client, "energ", SUGGEST_EN)
@@ -146,7 +181,8 @@ def test_suggestions_are_few_and_grouped_by_kind(client, library):
     assert 0 < len(suggestions) <= MAX_SUGGESTIONS
     kinds = [s["kind"] for s in suggestions]
     assert kinds == sorted(kinds, key=["title", "territory", "theme", "sdg"].index)
-    assert len(set(kinds)) >= 3  # every kind that matched keeps a place
+    # Every kind that matched keeps a place: the Forlì title, the theme in use, goals 11 and 13.
+    assert {"title", "theme", "sdg"} <= set(kinds)
     assert all(s["label"] and s["kind_label"] and s["url"].startswith("/it/") for s in suggestions)
 
 
@@ -210,7 +246,8 @@ def test_query_count_is_bounded_and_does_not_grow_with_the_library(
     client, library, site_tree, django_assert_max_num_queries
 ):
     # Cold caches: locale, library, Wagtail's site and site-root look-ups (cached across requests in
-    # production), view restrictions, then one query per kind.
+    # production), the titles, the default locale (whose untranslated entries every reader gets), then one
+    # query per kind of place, theme and goal, each kept to those holding the same public entries.
     with django_assert_max_num_queries(10):
         suggest(client, "co")
     for n in range(30):

@@ -14,11 +14,11 @@ import pytest
 from django.test import override_settings
 
 from home.models import StandardPage
+from library.pages import LibraryIndexPage
 from practices.models import (
     SDG,
     CaseStudyPage,
     GoodPracticePage,
-    LibraryIndexPage,
     NetworkIndexPage,
     NetworkPage,
     ResidencyIndexPage,
@@ -187,7 +187,7 @@ def run_production(code="", args=(), **extra):
     env.pop("ALLOWED_HOSTS", None)
     env.update(PRODUCTION_ENV, **extra)
     command = [sys.executable, *(["-c", code] if code else [str(ROOT / "manage.py"), *args])]
-    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
 
 
 # Django's own SecurityMiddleware under the production settings, on a plain-HTTP and an HTTPS request as the

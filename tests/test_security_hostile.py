@@ -16,7 +16,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from practices.facets import FACET_KEYS
+from library.facets import FACET_KEYS
 from practices.models import NetworkPage
 from practices.models.taxonomy import Territory, Theme
 
@@ -129,8 +129,13 @@ def keys(demo):
     }
 
 
-LANDINGS = {"sdg": "sdg", "territory": "territorio", "network": "rete", "theme": "tema"}
-LIBRARIES = ("/it/biblioteca/", "/en/library/")
+# Each library's own words for its landing pages (the other language's word redirects to them).
+LANDING_WORDS = {
+    "/it/biblioteca/": {"sdg": "sdg", "territory": "territorio", "network": "rete", "theme": "tema"},
+    "/en/library/": {"sdg": "sdg", "territory": "territory", "network": "network", "theme": "theme"},
+}
+LANDINGS = list(LANDING_WORDS["/it/biblioteca/"])
+LIBRARIES = tuple(LANDING_WORDS)
 
 
 # --- the public site: library, landing pages, search, suggestions, territory look-up ----------------------------
@@ -149,6 +154,7 @@ def test_the_library_takes_repeated_and_unknown_keys(visitor, demo, library):
         (library, {"territory": ["01", "03"] * 300, "theme": HOSTILE, "type": ["good_practice"] * 500}),
         (library, {"year": ["2020", "1899", "2101", "9223372036854775808"] * 50, "page": ["1", "2", "-1"] * 30}),
         (library, {"q": HOSTILE, "sort": ["title", "relevance", "' OR 1=1"] * 20}),
+        (library, {"quality": ["verified", "complete", "VERIFIED", "verified\x00", *HOSTILE] * 5}),
         (library, {f"unknown{n}": "x" for n in range(200)} | {"\x00": "x", "q[]": "a", "sdg[0]": "13"}),
     ]
     check(visitor, cases, {200}, HTML)
@@ -157,17 +163,21 @@ def test_the_library_takes_repeated_and_unknown_keys(visitor, demo, library):
 @pytest.mark.parametrize("library", LIBRARIES)
 @pytest.mark.parametrize("kind", LANDINGS)
 def test_landing_pages_answer_404_for_any_hostile_key(visitor, demo, library, kind):
-    cases = [(f"{library}{LANDINGS[kind]}/{quote(value[:300], safe='')}/", {}) for value in HOSTILE if value]
-    cases += [(f"{library}{LANDINGS[kind]}/{value}/", {}) for value in ("../..", "..", "%2e%2e", "13/../../admin")]
+    word = LANDING_WORDS[library][kind]
+    cases = [(f"{library}{word}/{quote(value[:300], safe='')}/", {}) for value in HOSTILE if value]
+    cases += [(f"{library}{word}/{value}/", {}) for value in ("../..", "..", "%2e%2e", "13/../../admin")]
+    # Unknown values reached by the other language's word are 404 at once too, not redirected first.
+    other = next(words for name, words in LANDING_WORDS.items() if name != library)[kind]
+    cases += [(f"{library}{other}/{quote(value[:300], safe='')}/", {}) for value in HOSTILE[:5] if value]
     check(visitor, cases, {404}, HTML)
 
 
 def test_landing_pages_that_exist_take_any_value_of_every_key(visitor, keys):
     cases = []
     for index, value in enumerate(HOSTILE):
-        kind = list(LANDINGS)[index % len(LANDINGS)]
+        kind = LANDINGS[index % len(LANDINGS)]
         library = LIBRARIES[index % len(LIBRARIES)]
-        cases.append((f"{library}{LANDINGS[kind]}/{keys[kind]}/", dict.fromkeys(LIBRARY_KEYS, value)))
+        cases.append((f"{library}{LANDING_WORDS[library][kind]}/{keys[kind]}/", dict.fromkeys(LIBRARY_KEYS, value)))
     check(visitor, cases, {200}, HTML)
 
 

@@ -9,6 +9,8 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
+from .services import caches_from_environment, logging_config, object_storage_from_environment, public_media_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -17,9 +19,21 @@ def env_list(name, default=""):
 
 
 INSTALLED_APPS = [
-    "home",
+    # The project's apps, from the bottom layer up (docs/architecture.md).
+    "core",
+    # The page cache knows no model of the project (PAGE_CACHE_MODELS below names them): beside core.
+    "pagecache",
     "practices",
     "search",
+    "library",
+    "pictures",
+    "home",
+    "editorial",
+    "proposals",
+    "contact",
+    "bootstrap",
+    "importer",
+    "opendata",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",
@@ -57,6 +71,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # ETag and 304 for every GET, cached pages included: outside the page cache, which answers a hit from here,
+    # and outside the CSP middleware, so that a 304 carries no new policy (a browser would merge it with the
+    # kept page, whose nonce is another).
+    "django.middleware.http.ConditionalGetMiddleware",
+    # Anonymous pages from the cache (pagecache/): before sessions, authentication and the views.
+    "pagecache.middleware.PageCacheMiddleware",
     # Right after security, so that every response below (errors included) gets the two headers.
     "config.security.ContentSecurityPolicyMiddleware",
     "config.security.PermissionsPolicyMiddleware",
@@ -113,22 +133,82 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# CACHE_URL or REDIS_URL selects Redis; otherwise each process keeps its own memory cache.
+# --- Service: Redis (config/cache.py) ------------------------------------------------------------------------
+# CACHE_URL or REDIS_URL selects Redis, shared by every worker and machine, failing open (a Redis that does not
+# answer is a cache miss and a warning in the log, never a 500); otherwise each process keeps its own memory.
 _cache_url = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL")
+CACHES = caches_from_environment(
+    _cache_url,
+    key_prefix=os.environ.get("CACHE_KEY_PREFIX", ""),
+    socket_timeout=float(os.environ.get("REDIS_SOCKET_TIMEOUT", "0.5")),
+)
 if _cache_url:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}}
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "")
+    # Sessions (editors, page passwords) read from Redis, written to both: the database stays the truth, so a
+    # Redis restart logs nobody out. Only with a shared cache: a per-process one would keep a logged-out session
+    # alive in the other processes.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# A rate limit the cache cannot count lets the request through (django-ratelimit would refuse everything).
+RATELIMIT_FAIL_OPEN = True
+# --- end Redis ------------------------------------------------------------------------------------------------
+
+# Whole-page cache of anonymous GETs (pagecache/), in the cache above: shared by every worker with Redis, per
+# process otherwise. A page stays cached PAGE_CACHE_SECONDS at most (0 turns the cache off); any change the
+# public pages may show makes every cached page stale at once (pagecache/signals.py).
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600"))
+PAGE_CACHE_ALIAS = "default"
+PAGE_CACHE_EXCLUDED_PREFIXES = ("/admin/", "/documents/")
+# Saving or deleting any of these moves the cache's generation (pages, their parts and settings models are
+# found by pagecache itself).
+PAGE_CACHE_MODELS = [
+    "practices.SDG",
+    "practices.Territory",
+    "practices.Theme",
+    "practices.Organisation",
+    "wagtailimages.Image",
+    "wagtaildocs.Document",
+    "wagtailcore.Site",
+    "wagtailcore.Locale",
+    "wagtailcore.PageViewRestriction",
+    "wagtailcore.CollectionViewRestriction",
+]
+# A front cache (site/nginx.conf.example, or a CDN) keeps pages PAGE_CACHE_PROXY_SECONDS (s-maxage) only when
+# the application can purge it: FRONTEND_CACHE_PURGE_URL is where nginx takes PURGE requests, and every new
+# generation purges, through Wagtail's frontend cache, every page handed out since the last purge by its
+# address, or PAGE_CACHE_PURGE_PATHS of each site ("/*") for a front cache that takes wildcards
+# (pagecache/front.py). Without it, s-maxage is 0 and proxies keep nothing.
+_purge_url = os.environ.get("FRONTEND_CACHE_PURGE_URL", "").strip()
+if _purge_url:
+    WAGTAILFRONTENDCACHE = {
+        "nginx": {"BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend", "LOCATION": _purge_url}
+    }
+# Exact addresses are purged as they are, not once per language.
+WAGTAILFRONTENDCACHE_LANGUAGES = []
+PAGE_CACHE_PROXY_SECONDS = int(os.environ.get("PAGE_CACHE_PROXY_SECONDS", "300" if _purge_url else "0"))
+PAGE_CACHE_PURGE_PATHS = env_list("PAGE_CACHE_PURGE_PATHS")
 
 # Visitors' addresses (config/client_ip.py, for rate limits and login lockouts): the number of reverse proxies
 # in front of the application that append to X-Forwarded-For (1 with site/nginx.conf.example). 0: the header
 # is ignored and REMOTE_ADDR is the visitor.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
-RATELIMIT_IP_META_KEY = "config.client_ip.client_ip"
+RATELIMIT_IP_META_KEY = "core.client_ip.client_ip"
 # Public proposals per address (practices/proposals.py), counted in the cache above: it must be shared by
 # every worker and machine (Redis) for the limit to hold; the per-process memory cache is for development.
 PROPOSAL_RATE = os.environ.get("PROPOSAL_RATE", "5/h")
+# Visitors' messages to an entry's promoters per address (contact/views.py), counted the same way.
+CONTACT_RATE = os.environ.get("CONTACT_RATE", "5/h")
+
+# Open data (opendata/): the licence that goes with every export, feed and OAI-PMH record, and the limits per
+# address of the open endpoints, counted in the same shared cache as the proposals.
+OPEN_DATA_LICENCE_NAME = os.environ.get("OPEN_DATA_LICENCE_NAME", "CC BY 4.0")
+OPEN_DATA_LICENCE_URL = os.environ.get("OPEN_DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/")
+EXPORT_RATE = os.environ.get("EXPORT_RATE", "60/h")  # CSV, JSON and GeoJSON downloads
+FEED_RATE = os.environ.get("FEED_RATE", "300/h")  # RSS and Atom
+ALERT_RATE = os.environ.get("ALERT_RATE", "5/h")  # alert sign-ups (each sends a confirmation e-mail)
+# OAI-PMH (/oai/): a harvest of 10,000 entries is 100 requests of OAI_PAGE_SIZE records.
+OAI_RATE = os.environ.get("OAI_RATE", "600/h")
+OAI_PAGE_SIZE = int(os.environ.get("OAI_PAGE_SIZE", "100"))
+OAI_REPOSITORY_IDENTIFIER = os.environ.get("OAI_REPOSITORY_IDENTIFIER", "")  # the site's host name if empty
+OAI_ADMIN_EMAILS = env_list("OAI_ADMIN_EMAILS")  # DEFAULT_FROM_EMAIL's address if empty
 
 # Login throttling. Axes checks first and refuses a locked-out username from the address that failed, only there:
 # an attacker elsewhere cannot lock an editor out. The page and collection passwords (not Django logins) are
@@ -141,7 +221,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "10"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 AXES_LOCKOUT_CALLABLE = "config.throttling.axes_lockout"
 AXES_VERBOSE = False
 VIEW_RESTRICTION_PASSWORD_RATE = os.environ.get("VIEW_RESTRICTION_PASSWORD_RATE", "10/15m")
@@ -173,10 +253,24 @@ STATIC_URL = "/static/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 
+# --- Service: media storage (config/storage.py) ----------------------------------------------------------------
+# Local disk by default (MEDIA_ROOT, of which only images/ is public); S3-compatible object storage when S3_BUCKET
+# is set: originals, documents and proposal uploads private, renditions public with a year's cache lifetime.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "renditions": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+_object_storage, _object_storage_connection = object_storage_from_environment(os.environ)
+if _object_storage:
+    STORAGES.update(_object_storage)
+    # django-storages' AWS_S3_ENDPOINT_URL, AWS_S3_REGION_NAME, AWS_S3_ACCESS_KEY_ID, AWS_S3_SECRET_ACCESS_KEY and
+    # AWS_S3_CLIENT_CONFIG (timeouts, addressing): settings of their own, see config/settings/services.py.
+    globals().update(_object_storage_connection)
+    # Where renditions are: the Content-Security-Policy below allows that origin.
+    MEDIA_URL = public_media_url(_object_storage, _object_storage_connection)
+WAGTAILIMAGES_RENDITION_STORAGE = "config.storage.the_rendition_storage"
+# --- end media storage ----------------------------------------------------------------------------------------
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
@@ -264,8 +358,27 @@ ELASTICSEARCH_INDEX_SETTINGS = {
                     "articles_case": True,
                     # The articles of Elasticsearch's built-in italian analyzer: l', dell', un', ...
                     "articles": [
-                        "c", "l", "all", "dall", "dell", "nell", "sull", "coll", "pell", "gl", "agl", "dagl", "degl",
-                        "negl", "sugl", "un", "m", "t", "s", "v", "d",
+                        "c",
+                        "l",
+                        "all",
+                        "dall",
+                        "dell",
+                        "nell",
+                        "sull",
+                        "coll",
+                        "pell",
+                        "gl",
+                        "agl",
+                        "dagl",
+                        "degl",
+                        "negl",
+                        "sugl",
+                        "un",
+                        "m",
+                        "t",
+                        "s",
+                        "v",
+                        "d",
                     ],
                 },
                 "italian_stop": {"type": "stop", "stopwords": "_italian_"},
@@ -349,18 +462,54 @@ WAGTAILSEARCH_BACKENDS = search_backends(
     cooldown=float(os.environ.get("ELASTICSEARCH_COOLDOWN", "30")),
 )
 
-# Background work of Wagtail and modelsearch (search index, reference index) and the Elasticsearch updates
-# of search/tasks.py. The immediate backend runs a task where it is enqueued: the Elasticsearch updates are
-# enqueued after the commit of a save and go through the circuit breaker, so a dead cluster does not hold
-# saves; a worker backend here would take them off the request altogether.
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# --- Background work (django-tasks), Elasticsearch at scale ---------------------------------------------------
+# Wagtail and modelsearch (search index, reference index, file deletion), search/tasks.py (Elasticsearch
+# updates), e-mail (background/mail.py), wagtail-localize jobs and background imports run as django-tasks
+# tasks. TASKS_BACKEND (background/settings.py): "immediate" by default (each task runs where it is enqueued:
+# `make run` needs nothing more), "database" (the default in production: the queue is a table, `manage.py
+# worker` runs it) or "rq" (Redis). Read the README's "Background work".
+from background.settings import tasks_settings  # noqa: E402
+
+INSTALLED_APPS += ["background", "django_tasks", "django_tasks_db", "django_tasks_rq", "django_rq"]
+TASKS, RQ_QUEUES = tasks_settings()
+WAGTAILLOCALIZE_JOBS = {"BACKEND": "background.localize.TaskJobBackend"}
+
+# Elasticsearch at scale (site/elasticsearch.md): primary shards and replicas of the indexes update_index
+# creates; Elasticsearch's defaults (1 and 1) when unset. Replicas can also be changed on a live index.
+_index_shape = {
+    key: int(os.environ[name])
+    for name, key in (("ELASTICSEARCH_SHARDS", "number_of_shards"), ("ELASTICSEARCH_REPLICAS", "number_of_replicas"))
+    if os.environ.get(name, "").strip()
+}
+if _index_shape and "INDEX_SETTINGS" in WAGTAILSEARCH_BACKENDS["default"]:
+    WAGTAILSEARCH_BACKENDS["default"]["INDEX_SETTINGS"] = {
+        "settings": {**ELASTICSEARCH_INDEX_SETTINGS["settings"], "index": _index_shape}
+    }
+# --- end of background work and Elasticsearch at scale --------------------------------------------------------
 
 # Editors may type an email-address placeholder; the real backend is set per environment.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Libreria delle Buone Pratiche <noreply@localhost>")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-}
+# --- Service: logs, request ids, health, metrics (config/health.py, config/metrics.py) ------------------------
+# Text by default, JSON lines with LOG_FORMAT=json (production's default), each with the request's id.
+LOGGING = logging_config(os.environ.get("LOG_LEVEL", "WARNING"), os.environ.get("LOG_FORMAT", "text"))
+INSTALLED_APPS += ["django_guid", "django_prometheus"]
+# django-guid: the id of each request, taken from the proxy's X-Request-ID when it is a valid UUID (nginx's
+# $request_id is), otherwise new, and sent back in the response's X-Request-ID.
+DJANGO_GUID = {"GUID_HEADER_NAME": "X-Request-ID", "VALIDATE_GUID": True, "RETURN_HEADER": True, "EXPOSE_HEADER": False}
+MIDDLEWARE = [
+    # /healthz and /readyz, before the host check and the HTTPS redirect: load balancers ask by address.
+    "config.health.HealthCheckMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "django_guid.middleware.guid_middleware",
+    *MIDDLEWARE,
+    "config.metrics.QueryCountMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+READYZ_TIMEOUT = float(os.environ.get("READYZ_TIMEOUT", "2"))
+# /metrics: with METRICS_TOKEN only for "Authorization: Bearer <token>", without it only from the loopback and
+# private networks (config/metrics.py).
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# The waiting tasks per queue of the configured backend (background/queues.py); another callable may replace it.
+METRICS_TASK_QUEUE_DEPTH = os.environ.get("METRICS_TASK_QUEUE_DEPTH", "background.queues.queue_depth")
+# --- end logs, health, metrics --------------------------------------------------------------------------------

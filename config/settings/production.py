@@ -68,4 +68,16 @@ if _email_url:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
-LOGGING["root"]["level"] = os.environ.get("LOG_LEVEL", "INFO")  # noqa: F405
+# --- Service: JSON logs, health checks over plain HTTP, connection timeouts --------------------------------------
+LOGGING = logging_config(os.environ.get("LOG_LEVEL", "INFO"), os.environ.get("LOG_FORMAT", "json"))  # noqa: F405
+# A PostgreSQL that does not answer fails a request (and /readyz) in seconds instead of hanging it.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(  # noqa: F405
+        "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+    )
+# --- end service ------------------------------------------------------------------------------------------------
+# Background work (background/settings.py): the database queue unless TASKS_BACKEND says otherwise, and e-mail
+# through it (background/mail.py): a request never waits for the mail server.
+TASKS, RQ_QUEUES = tasks_settings(os.environ.get("TASKS_BACKEND", "database"))  # noqa: F405
+EMAIL_DELIVERY_BACKEND = EMAIL_BACKEND
+EMAIL_BACKEND = "background.mail.QueuedEmailBackend"

@@ -1,8 +1,9 @@
 import json
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, strip_tags
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -31,8 +32,27 @@ def structured_data(context, page):
 
 @register.simple_tag(takes_context=True)
 def social_image_url(context, page):
-    """An absolute URL of the image to show when the page is shared, or an empty string."""
-    image = getattr(page, "social_image", None) or getattr(page, "hero_image", None)
-    if not image:
-        return ""
-    return context["request"].build_absolute_uri(image.get_rendition("fill-1200x630").url)
+    """An absolute URL of the image to show when the page is shared: the editors' own choice, else the card
+    drawn for the page in its language (title, goals, places: pictures/views.py), else nothing."""
+    from pictures.views import share_image_url
+
+    image = getattr(page, "social_image", None)
+    if image:
+        return context["request"].build_absolute_uri(image.get_rendition("fill-1200x630").url)
+    if getattr(page, "pk", None) and getattr(page, "live", False):
+        return context["request"].build_absolute_uri(share_image_url(page))
+    return ""
+
+
+@register.simple_tag
+def page_description(page):
+    """The page's description for search engines and shares: the editors' own, else its summary or intro,
+    else what the site is. Plain text (the template truncates it)."""
+    for field in ("search_description", "summary", "intro"):
+        text = strip_tags(str(getattr(page, field, "") or "")).strip()
+        if text:
+            return " ".join(text.split())
+    return gettext(
+        "La biblioteca digitale delle buone pratiche delle reti territoriali italiane: esperienze, casi studio, "
+        "residenze e moduli formativi da conoscere e replicare, per obiettivo di sviluppo sostenibile e territorio."
+    )

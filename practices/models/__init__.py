@@ -7,11 +7,15 @@ from .entries import (
     LibraryEntry,
     LibraryEntryForm,
 )
-from .library import ENTRY_TYPES, LibraryIndexPage
 from .organisations import NetworkIndexPage, NetworkMember, NetworkPage, NetworkTerritory, Organisation
 from .residencies import ResidencyIndexPage, ResidencyPage, ResidencyPractice
 from .taxonomy import SDG, Territory, Theme
 from .training import ModulePractice, TrainingModulePage, TrainingProgrammePage
+
+# The public keys of the four entry types, used by the import, the facets and the API.
+ENTRY_TYPES = {
+    model.entry_type_key: model for model in (GoodPracticePage, CaseStudyPage, ResidencyPage, TrainingModulePage)
+}
 
 __all__ = [
     "ENTRY_TYPES",
@@ -23,7 +27,6 @@ __all__ = [
     "GoodPracticePage",
     "LibraryEntry",
     "LibraryEntryForm",
-    "LibraryIndexPage",
     "ModulePractice",
     "NetworkIndexPage",
     "NetworkMember",

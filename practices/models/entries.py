@@ -1,7 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -11,10 +11,13 @@ from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
-from home.models import BasePage
+from core.languages import in_language, links_in_language, reverse_links_in_language, with_known_locale
+from core.pages import BasePage
+from core.visibility import public_pages
+from practices.api_fields import record_fields
 from practices.blocks import BodyBlock, KeyFigureBlock, ResourceBlock
-from practices.panels import CompletenessPanel
-from practices.visibility import public_pages
+from practices.panels import CompletenessPanel, is_blank
+from practices.place_labels import is_national
 
 from .organisations import Organisation, TerritoryLink
 from .taxonomy import Territory
@@ -24,27 +27,68 @@ SECTION_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
 class LibraryEntryForm(WagtailAdminPageForm):
     """Drafts may be incomplete; what is published (or sent to moderation to be published) must be findable
-    by SDG and by territory, so both are required at that moment, with a message on the field."""
+    by SDG and by territory, so both are required at that moment, with a message on the field that names the
+    action the editor chose. A territory is listed once."""
 
     PUBLISHING_ACTIONS = ("action-publish", "action-submit", "action-workflow-action", "action-restart-workflow")
 
+    def publishing_action(self):
+        """ "publish", "submit" (to moderation) or None (saving a draft)."""
+        if self.data.get("action-publish"):
+            return "publish"
+        if any(self.data.get(action) for action in self.PUBLISHING_ACTIONS):
+            return "submit"
+        return None
+
     def clean(self):
         cleaned_data = super().clean()
+        chosen = self._distinct_territories()
         if not getattr(self.instance, "requires_sdg_and_territory", False):
             return cleaned_data
-        if not any(self.data.get(action) for action in self.PUBLISHING_ACTIONS):
+        action = self.publishing_action()
+        if action is None:
             return cleaned_data
+        if action == "publish":
+            missing_sdg = _("Per pubblicare, scegli almeno un obiettivo di sviluppo sostenibile.")
+            missing_territory = _("Per pubblicare, indica almeno un territorio (sezione «Territori»).")
+        else:
+            missing_sdg = _("Per inviare a revisione, scegli almeno un obiettivo di sviluppo sostenibile.")
+            missing_territory = _("Per inviare a revisione, indica almeno un territorio (sezione «Territori»).")
+        refused = False
         if not cleaned_data.get("sdgs"):
-            self.add_error("sdgs", _("Per pubblicare, scegli almeno un obiettivo di sviluppo sostenibile."))
-        formset = self.formsets.get("territory_links")
-        chosen = [
-            form
-            for form in (formset.forms if formset else [])
-            if form.is_valid() and form.cleaned_data.get("territory") and not form.cleaned_data.get("DELETE")
-        ]
+            self.add_error("sdgs", missing_sdg)
+            refused = True
         if not chosen:
-            raise ValidationError(_("Per pubblicare, indica almeno un territorio (sezione «Territori»)."))
+            self.add_error(None, missing_territory)
+            refused = True
+        if refused and self.instance.pk and not self.instance.live:
+            # The admin saves drafts automatically while the editor types: the page exists already, though the
+            # action was refused. Say so, and where to find it, instead of leaving a hidden draft behind.
+            self.add_error(
+                None,
+                _(
+                    "La bozza è comunque salvata (salvataggio automatico): non è stata né pubblicata né inviata "
+                    "a revisione. La ritrovi nella Biblioteca tra le pagine in bozza; completa i campi indicati "
+                    "e riprova da qui, senza crearla di nuovo."
+                ),
+            )
         return cleaned_data
+
+    def _distinct_territories(self):
+        """The territories chosen, each once: a repeated one gets an error on its row."""
+        formset = self.formsets.get("territory_links")
+        chosen = {}
+        for form in formset.forms if formset else []:
+            if not form.is_valid() or form.cleaned_data.get("DELETE"):
+                continue
+            territory = form.cleaned_data.get("territory")
+            if territory is None:
+                continue
+            if territory.pk in chosen:
+                form.add_error("territory", _("«%(name)s» è già tra i territori di questa voce.") % {"name": territory})
+            else:
+                chosen[territory.pk] = territory
+        return list(chosen.values())
 
 
 class LibraryEntry(BasePage):
@@ -112,8 +156,32 @@ class LibraryEntry(BasePage):
         blank=True,
         help_text=_("Chi contattare per saperne di più o replicare l'esperienza."),
     )
-    contact_email = models.EmailField(_("email del referente"), blank=True, help_text=_("Sarà pubblica."))
+    contact_email = models.EmailField(
+        _("email del referente"),
+        blank=True,
+        help_text=_(
+            "Non è pubblicata, salvo che tu lo scelga qui sotto: i visitatori scrivono con un modulo e la "
+            "redazione inoltra il messaggio a questo indirizzo."
+        ),
+    )
+    contact_email_public = models.BooleanField(
+        _("mostra l'email sul sito"),
+        default=False,
+        help_text=_("Solo con il consenso del referente: l'indirizzo sarà visibile a tutti, anche allo spam."),
+    )
     contact_url = models.URLField(_("sito o pagina di contatto"), blank=True)
+    # Quality, shown to visitors as badges and offered as a facet.
+    verified_on = models.DateField(
+        _("verificata dalla redazione il"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "La data in cui la redazione ha controllato contenuti, contatti e fonti con chi promuove "
+            "l'esperienza. Lascia vuoto finché non è verificata."
+        ),
+    )
+    # Every section of the UN template is written (good practices only); kept by save(), read by the facets.
+    sections_complete = models.BooleanField(default=False, editable=False, db_index=True)
 
     requires_sdg_and_territory = False
     entry_type_key = None
@@ -150,9 +218,15 @@ class LibraryEntry(BasePage):
         FieldPanel("key_figures"),
         FieldPanel("resources"),
         MultiFieldPanel(
-            [FieldPanel("contact_name"), FieldPanel("contact_email"), FieldPanel("contact_url")],
+            [
+                FieldPanel("contact_name"),
+                FieldPanel("contact_email"),
+                FieldPanel("contact_email_public"),
+                FieldPanel("contact_url"),
+            ],
             heading=_("Contatti"),
         ),
+        FieldPanel("verified_on"),
     ]
     content_panels = BasePage.content_panels + [FieldPanel("summary"), FieldPanel("hero_image"), FieldPanel("body")]
 
@@ -186,19 +260,72 @@ class LibraryEntry(BasePage):
         SynchronizedField("status"),
         SynchronizedField("contact_name"),
         SynchronizedField("contact_email"),
+        SynchronizedField("contact_email_public"),
         SynchronizedField("contact_url"),
+        SynchronizedField("verified_on"),
     ]
+
+    # The API (/api/v2/pages/): content and taxonomy by stable keys, from the entry's open-data record
+    # (opendata/records.py; the codebook is docs/data.md). Never the proposer's contact.
+    api_fields = record_fields(
+        "type_label",
+        "summary",
+        "year",
+        "end_year",
+        "status",
+        "status_label",
+        "sdgs",
+        "territories",
+        "themes",
+        "networks",
+        "organisations",
+        "key_figures",
+        "contact",
+        "hero_image",
+        "body",
+        "resources",
+        "related",
+        entry_type="type",
+    )
 
     class Meta:
         verbose_name = _("voce della biblioteca")
         verbose_name_plural = _("voci della biblioteca")
+
+    def save(self, *args, **kwargs):
+        self.sections_complete = self.has_complete_sections()
+        return super().save(*args, **kwargs)
+
+    def has_complete_sections(self):
+        """Whether every section of the UN template is written; only good practices follow it."""
+        return False
 
     def clean(self):
         super().clean()
         if self.year and self.end_year and self.end_year < self.year:
             raise ValidationError({"end_year": _("L'anno di conclusione non può precedere l'anno di avvio.")})
 
+    @staticmethod
+    def card_prefetches():
+        """What an entry's card shows (goals, places, networks), for prefetch_related: three queries for any
+        number of cards, the places with their territories in one."""
+        return (
+            "sdgs",
+            Prefetch("territory_links", queryset=EntryTerritory.objects.select_related("territory")),
+            "networks",
+        )
+
+    def prefetch_taxonomies(self):
+        """Load the entry's goals, places, themes and promoters once, four queries in all, for everything a
+        detail page shows of them (the header, the JSON-LD, the similar practices): each reads
+        `self.sdgs.all()`, `self.territories`... from the prefetch instead of asking again. A preview's page
+        carries its relations in memory (modelcluster) and is left as it is."""
+        if self.pk is None or getattr(self, "_cluster_related_objects", None):
+            return
+        prefetch_related_objects([self], *self.TAXONOMY_PREFETCHES)
+
     def structured_data(self, request):
+        territories = self.territories
         places = [
             {
                 "@type": "Place",
@@ -215,8 +342,10 @@ class LibraryEntry(BasePage):
                     else {}
                 ),
             }
-            for territory in self.territories
+            for territory in territories
         ]
+        if is_national(territories):
+            places = [{"@type": "Country", "name": "Italia", "identifier": "IT"}]
         return {
             "@type": "Article",
             "headline": self.title,
@@ -236,13 +365,16 @@ class LibraryEntry(BasePage):
     linked_practices = None
 
     def get_context(self, request, *args, **kwargs):
-        from practices.translations import in_language, links_in_language
-
+        with_known_locale(self)
+        self.prefetch_taxonomies()
         context = super().get_context(request, *args, **kwargs)
         context["networks"] = in_language(self.networks.all(), self.locale)
         if self.linked_practices:
             links = getattr(self, self.linked_practices).select_related("practice")
             context["practice_links"] = links_in_language(links, self.locale)
+            prefetch_related_objects(
+                [practice for _link, practice in context["practice_links"]], *self.card_prefetches()
+            )
         return context
 
     def place_names(self):
@@ -284,6 +416,15 @@ class EntryOrganisation(Orderable):
     role = models.CharField(_("ruolo"), max_length=120, blank=True, help_text=_("es. promotore, partner."))
 
     panels = [FieldPanel("organisation"), FieldPanel("role")]
+
+
+# What a detail page shows of its entry's classification (LibraryEntry.prefetch_taxonomies).
+LibraryEntry.TAXONOMY_PREFETCHES = (
+    "sdgs",
+    Prefetch("territory_links", queryset=EntryTerritory.objects.select_related("territory")),
+    "themes",
+    Prefetch("organisation_links", queryset=EntryOrganisation.objects.select_related("organisation")),
+)
 
 
 class PracticeLink(TranslatableMixin, Orderable):
@@ -401,6 +542,7 @@ class GoodPracticePage(LibraryEntry):
         ],
     )
     search_fields = LibraryEntry.search_fields + [index.SearchField(name) for name, _label in SECTIONS]
+    api_fields = LibraryEntry.api_fields + record_fields("sections")
     # No proposer field here: a translator edits the translation and would read the proposer's contact.
     translatable_fields = LibraryEntry.translatable_fields + [TranslatableField(name) for name, _label in SECTIONS]
 
@@ -424,27 +566,38 @@ class GoodPracticePage(LibraryEntry):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        from practices.models import ModulePractice, ResidencyPractice
-        from practices.translations import reverse_links_in_language
 
         # Links are stored against the Italian practice, from pages in every language: show each linking page
         # once, in the reader's language when it is translated.
-        def linking(model):
-            links = model.objects.filter(
+        def linking(relation):
+            # The link model on the other side (a module's or a residency's), without importing the modules
+            # that build on this one.
+            links = self._meta.get_field(relation).related_model.objects.filter(
                 practice__translation_key=self.translation_key, page__in=public_pages(Page, None).values("pk")
             )
             return reverse_links_in_language(links.select_related("page").order_by("page__title"), self.locale)
 
-        context["module_links"] = linking(ModulePractice)
-        context["residency_links"] = linking(ResidencyPractice)
-        context["case_studies"] = [link.page for link in linking(CaseStudyPractice)]
-        context["similar"] = self.similar_practices()
+        context["module_links"] = linking("module_links")
+        context["residency_links"] = linking("residency_links")
+        context["case_studies"] = [link.page for link in linking("case_study_links")]
+        context["similar"] = list(self.similar_practices())
+        # Every related entry is shown as a card: what cards show, fetched once for the four lists.
+        related = [
+            *context["similar"],
+            *(link.page for link in context["module_links"]),
+            *context["case_studies"],
+            *(link.page for link in context["residency_links"]),
+        ]
+        prefetch_related_objects(related, *self.card_prefetches())
         return context
+
+    def has_complete_sections(self):
+        return all(not is_blank(getattr(self, name, "")) for name, _label in self.SECTIONS)
 
     def similar_practices(self, limit=4):
         """Practices sharing an SDG with this one, those in the same region first, then by SDGs shared."""
         sdg_ids = [sdg.pk for sdg in self.sdgs.all()]
-        regions = {link.territory.region_code for link in self.territory_links.select_related("territory")} - {""}
+        regions = {territory.region_code for territory in self.territories} - {""}
         same_region = EntryTerritory.objects.filter(page=OuterRef("pk"), territory__region_code__in=regions)
         return (
             public_pages(GoodPracticePage, self.locale)

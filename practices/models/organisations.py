@@ -1,6 +1,7 @@
 from itertools import groupby
 
 from django.db import models
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, MultipleChooserPanel
@@ -9,9 +10,10 @@ from wagtail.models import Orderable
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
-from home.models import BasePage
+from core.languages import in_language
+from core.pages import BasePage
+from core.visibility import public_pages, visible
 from practices.blocks import BodyBlock, KeyFigureBlock
-from practices.visibility import public_pages
 
 
 class Organisation(index.Indexed, models.Model):
@@ -172,8 +174,6 @@ class NetworkPage(BasePage):
         }
 
     def get_context(self, request, *args, **kwargs):
-        from .entries import LibraryEntry
-
         context = super().get_context(request, *args, **kwargs)
         members = sorted(
             self.members.select_related("organisation__territory"),
@@ -183,5 +183,19 @@ class NetworkPage(BasePage):
             (label, list(group)) for label, group in groupby(members, key=lambda m: m.organisation.get_type_display())
         ]
         context["territories"] = [link.territory for link in self.territory_links.select_related("territory")]
-        context["entries"] = public_pages(LibraryEntry, self.locale).filter(networks=self).specific().order_by("title")
+        context["entries"] = self.entries_in_language()
         return context
+
+    def entries_in_language(self):
+        """What the network produced, for readers of this page's language: entries link to the network's
+        original page (wagtail-localize copies page links), so an English network page looks for the entries
+        of every language's page of the network and shows each once, in English when it is translated."""
+        pages = NetworkPage.objects.filter(translation_key=self.translation_key)
+        entries = visible(self.entries.model.objects.filter(networks__in=pages)).distinct().order_by("title")
+        shown = {}
+        for entry in in_language(entries, self.locale):
+            if entry.translation_key not in shown or entry.locale_id == self.locale_id:
+                shown[entry.translation_key] = entry
+        entries = sorted(shown.values(), key=lambda entry: entry.title)
+        prefetch_related_objects(entries, "sdgs", "territory_links__territory", "networks")
+        return entries

@@ -6,9 +6,10 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, Mul
 from wagtail.fields import RichTextField, StreamField
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
-from home.models import BasePage
+from core.pages import BasePage
+from core.visibility import public_pages
+from practices.api_fields import record_fields
 from practices.blocks import ProgrammeDayBlock
-from practices.visibility import public_pages
 
 from .entries import GoodPracticePage, LibraryEntry, PracticeLink, with_classification
 
@@ -95,6 +96,9 @@ class ResidencyPage(LibraryEntry):
         SynchronizedField("host_network"),
         SynchronizedField("participants_count"),
     ]
+    api_fields = LibraryEntry.api_fields + record_fields(
+        "city", "start_date", "end_date", "host_network", "programme", "participants", "participants_count"
+    )
     linked_practices = "practice_links"
     parent_page_types = ["practices.ResidencyIndexPage"]
     subpage_types = []

@@ -4,18 +4,12 @@ They are not TranslatableMixin snippets on purpose: wagtail-localize copies many
 so an English page keeps pointing at the same rows and reads the English label from them.
 """
 
-import unicodedata
-
 from django.db import models
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-
-def fold(text):
-    """Lower-case and strip accents, so that "Forli" finds "Forlì" in ORM look-ups."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+from core.text import fold
 
 
 def localized(obj, field):
@@ -92,6 +86,21 @@ class Territory(models.Model):
     is_capital = models.BooleanField(_("capoluogo di provincia"), default=False)
 
     LEVEL_RANK = {"macroarea": 0, "region": 1, "province": 2, "municipality": 3}
+    # The column that places a row inside a territory of each level ("inside region 01": region_code="01").
+    LEVEL_COLUMN = {
+        "macroarea": "macroarea_code",
+        "region": "region_code",
+        "province": "province_code",
+        "municipality": "code",
+    }
+    # The level listed under a territory when a visitor drills down (regions under Italy, None below a comune).
+    CHILD_LEVEL = {
+        None: "region",
+        "macroarea": "region",
+        "region": "province",
+        "province": "municipality",
+        "municipality": None,
+    }
 
     class Meta:
         ordering = ["code"]
@@ -126,12 +135,7 @@ class Territory(models.Model):
     @classmethod
     def inside_lookup(cls, code, level, prefix=""):
         """The filter that selects rows placed inside the territory `code` of `level` (itself included)."""
-        column = {
-            cls.Level.MACROAREA: "macroarea_code",
-            cls.Level.REGION: "region_code",
-            cls.Level.PROVINCE: "province_code",
-            cls.Level.MUNICIPALITY: "code",
-        }[level]
+        column = cls.LEVEL_COLUMN[level]
         return {f"{prefix}{column}": code}
 
 

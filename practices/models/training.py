@@ -7,9 +7,10 @@ from wagtail.fields import StreamField
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
-from home.models import BasePage
+from core.pages import BasePage
+from core.visibility import public_pages
+from practices.api_fields import record_fields
 from practices.blocks import BodyBlock, HubBlock, KeyFigureBlock, MacroActionBlock, SessionBlock
-from practices.visibility import public_pages
 
 from .entries import GoodPracticePage, LibraryEntry, PracticeLink, with_classification
 
@@ -138,6 +139,9 @@ class TrainingModulePage(LibraryEntry):
         SynchronizedField("hub"),
         SynchronizedField("format"),
     ]
+    api_fields = LibraryEntry.api_fields + record_fields(
+        "number", "macro_action", "hub", "format", "duration", "objectives", "sessions", "programme"
+    )
     linked_practices = "practice_links"
     parent_page_types = ["practices.TrainingProgrammePage"]
     subpage_types = []

@@ -1,10 +1,11 @@
 """Browser tests: Debian's chromium driven by playwright against a real server process that serves the
-demo library from its own SQLite file, built once per session. In CI (CI=true) a missing chromium fails
-the run instead of skipping it."""
+demo library from its own SQLite file: a copy of the session's demo database (tests/demo_database.py). In CI
+(CI=true) a missing chromium fails the run instead of skipping it."""
 
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -25,13 +26,26 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+# playwright's expect() waits 5 s by default: a loaded CI machine (the suite on every core, the server
+# rendering in one process) can take longer to answer a click. A real failure still fails, later.
+EXPECT_TIMEOUT_MS = 20_000
 WIDTHS = (390, 1280)
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's, which reads the group
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            # One pytest-xdist worker runs them all (with --dist loadgroup): one server, one chromium.
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+def copy_sqlite(source, target):
+    source, target = sqlite3.connect(source), sqlite3.connect(target)
+    source.backup(target)
+    source.close()
+    target.close()
 
 
 def _free_port():
@@ -40,32 +54,43 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def site_url(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        message = f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    workdir = tmp_path_factory.mktemp("browser-site")
-    env = {
+MANAGE = [sys.executable, str(ROOT / "manage.py")]
+
+
+def _environment(workdir):
+    """The environment of a server's process: its own SQLite file and media folder."""
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.dev",
         "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
         "MEDIA_ROOT": str(workdir / "media"),
     }
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    commands = (
-        ["migrate", "--no-input", "-v0"],
-        ["load_reference_data"],
-        ["load_demo_library"],
-        ["create_dev_superuser"],
-    )
+
+
+def _serve(env, demo_database, shell_code=None):
+    """Start a server on a copy of the session's demo library (with `shell_code` run in a `manage.py shell`
+    on its database first, so that the server starts knowing it); a generator yielding its address."""
+    if not Path(CHROMIUM).exists():
+        message = f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    workdir = Path(env["MEDIA_ROOT"]).parent
+    commands = [["create_dev_superuser"]]
+    if demo_database.sqlite_file():
+        # The session's demo library (tests/demo_database.py), copied: the server may write to its own.
+        copy_sqlite(demo_database.sqlite_file(), workdir / "db.sqlite3")
+        shutil.copytree(demo_database.media, workdir / "media")
+    else:  # the run's database is not SQLite: the server builds its own
+        commands[:0] = [["migrate", "--no-input", "-v0"], ["load_reference_data"], ["load_demo_library"]]
+    if shell_code:
+        commands.append(["shell", "-c", shell_code])
     for command in commands:
-        subprocess.run(manage + command, cwd=ROOT, env=env, check=True, capture_output=True, timeout=600)
+        done = subprocess.run(MANAGE + command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
     port = _free_port()
     server = subprocess.Popen(
-        manage + ["runserver", f"127.0.0.1:{port}", "--noreload"],
+        MANAGE + ["runserver", f"127.0.0.1:{port}", "--noreload"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -88,9 +113,33 @@ def site_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def browser(site_url):
-    from playwright.sync_api import sync_playwright
+def site_url(tmp_path_factory, demo_database):
+    """The session's server, shared by the browser tests: none may change its library (the others count on
+    the demo's entries); a test that needs more entries starts a server of its own (`own_site`)."""
+    yield from _serve(_environment(tmp_path_factory.mktemp("browser-site")), demo_database)
 
+
+@pytest.fixture(scope="module")
+def own_site(tmp_path_factory, demo_database):
+    """own_site(shell_code): a server of the module's own on a copy of the demo library, with `shell_code` run
+    on its database before it starts (its caches, page cache and search vocabulary, then know the change)."""
+    servers = []
+
+    def start(shell_code):
+        server = _serve(_environment(tmp_path_factory.mktemp("browser-own-site")), demo_database, shell_code)
+        servers.append(server)
+        return next(server)
+
+    yield start
+    for server in servers:
+        next(server, None)
+
+
+@pytest.fixture(scope="session")
+def browser(site_url):
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser

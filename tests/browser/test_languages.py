@@ -7,8 +7,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO = json.loads((ROOT / "practices/data/demo_library.json").read_text(encoding="utf-8"))
-ENGLISH = json.loads((ROOT / "practices/data/demo_library_en.json").read_text(encoding="utf-8"))
+DEMO = json.loads((ROOT / "bootstrap/data/demo_library.json").read_text(encoding="utf-8"))
+ENGLISH = json.loads((ROOT / "bootstrap/data/demo_library_en.json").read_text(encoding="utf-8"))
 
 
 def translated_entry():
@@ -51,14 +51,19 @@ def test_an_untranslated_page_switches_to_its_nearest_translated_ancestor(page, 
     assert page.url == f"{site_url}/en/"
 
 
-def test_the_english_library_marks_italian_entries_and_they_open_in_italian(page, site_url):
+def test_the_english_library_marks_italian_entries_and_they_open_in_the_english_interface(page, site_url):
     page.goto(f"{site_url}/en/library/?type=residency")
     cards = page.locator(".entry-card")
     assert cards.count() == 4
     assert cards.first.locator(".language-note").count() == 1
     assert cards.first.locator("h3").get_attribute("lang") == "it"
+    title = cards.first.locator("h3").inner_text()
     cards.first.locator("h3 a").click()
-    assert page.locator("html").get_attribute("lang") == "it"
+    # The content is Italian and marked so; the interface around it stays English.
+    assert page.url.startswith(f"{site_url}/en/library/in-italian/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").inner_text() == title
+    assert page.locator("main [lang='it']").count() > 0
 
 
 ENGLISH_PAGES = {

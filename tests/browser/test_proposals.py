@@ -2,6 +2,7 @@
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from .conftest import SCREENSHOTS, WIDTHS
 
@@ -95,8 +96,8 @@ def test_the_form_has_no_serious_accessibility_violations_also_with_errors(page,
     page.fill("#id_territory", "Milano")
     page.fill("#id_contact_email", "non-una-email")
     page.click(".proposal-form button[type=submit]")
-    summary = page.locator(".error-summary")
-    assert summary.is_visible()
+    # The click only starts the form's submission: wait for the answer before reading it.
+    expect(page.locator(".error-summary")).to_be_visible()
     # The summary takes the focus, so the visitor hears what to fix first; its links lead to the fields.
     assert page.evaluate("document.activeElement.id") == "error-summary"
     page.click(".error-summary a[href='#id_title']")

@@ -9,7 +9,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO = json.loads((ROOT / "practices/data/demo_library.json").read_text(encoding="utf-8"))
+DEMO = json.loads((ROOT / "bootstrap/data/demo_library.json").read_text(encoding="utf-8"))
 
 
 def result_count(page):
@@ -18,7 +18,7 @@ def result_count(page):
 
 def region_of(code):
     """The region holding an ISTAT code, read from the data file (the ORM is off limits beside playwright)."""
-    rows = {row["code"]: row for row in csv.DictReader(open(ROOT / "practices/data/territories.csv", encoding="utf-8"))}
+    rows = {row["code"]: row for row in csv.DictReader(open(ROOT / "bootstrap/data/territories.csv", encoding="utf-8"))}
     row = rows[code]
     while row and row["level"] not in ("region", "macroarea"):
         row = rows.get(row["parent"])
@@ -62,6 +62,9 @@ def test_visitor_narrows_by_goal_then_region_and_follows_the_practice_to_its_mod
 
 def test_the_map_draws_every_region(page, site_url):
     page.goto(site_url + "/it/biblioteca/")
+    # Results come first: the map waits behind "Mostra sulla mappa" until the visitor opens it.
+    assert not page.locator(".italy-map svg").is_visible()
+    page.click(".map-view summary")
     assert page.locator(".italy-map svg .regions path").count() == 20
     assert page.locator(".italy-map svg .markers circle").count() > 0
     box = page.locator(".italy-map svg").bounding_box()

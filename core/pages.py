@@ -1,0 +1,47 @@
+"""The base of every page of the site: the SEO and sharing fields, and what wagtail-localize translates.
+An abstract model, so it owns no table: each page type's table carries these columns."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.models import Page
+from wagtail_localize.fields import SynchronizedField, TranslatableField
+
+
+class BasePage(Page):
+    """SEO and sharing fields that every page of the site carries."""
+
+    social_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("immagine per la condivisione"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Mostrata quando la pagina è condivisa sui social; se vuota si usa l'immagine principale."),
+    )
+
+    promote_panels = [
+        MultiFieldPanel(
+            [FieldPanel("slug"), FieldPanel("seo_title"), FieldPanel("search_description"), FieldPanel("social_image")],
+            heading=_("Per i motori di ricerca e la condivisione"),
+        ),
+        FieldPanel("show_in_menus"),
+    ]
+
+    # wagtail-localize: text is translated, everything else is copied from the Italian source on each sync.
+    translatable_fields = [
+        TranslatableField("title"),
+        TranslatableField("slug"),
+        TranslatableField("seo_title"),
+        TranslatableField("search_description"),
+        SynchronizedField("social_image"),
+        SynchronizedField("show_in_menus"),
+    ]
+
+    class Meta:
+        abstract = True
+
+    def structured_data(self, request):
+        """schema.org properties for JSON-LD; page types that are things of their own override it."""
+        return None

@@ -1,0 +1,105 @@
+"""Italy as an SVG drawn on the server: regions shaded by how many entries they hold, and a marker where
+entries are placed. No tile server, no third-party request, and it works with JavaScript off."""
+
+import json
+import math
+from functools import lru_cache
+
+from django.conf import settings
+from django.db.models import Count
+
+from practices.models import EntryTerritory, Territory
+
+BOUNDS = {"west": 6.5, "east": 18.6, "south": 35.4, "north": 47.2}
+WIDTH = 600
+# Longitudes shrink with latitude; at Italy's middle a degree east is about 0.74 of a degree north.
+X_SCALE = math.cos(math.radians(42))
+SCALE = WIDTH / ((BOUNDS["east"] - BOUNDS["west"]) * X_SCALE)
+HEIGHT = round((BOUNDS["north"] - BOUNDS["south"]) * SCALE)
+SHADES = 5
+MAX_MARKERS = 300
+
+
+def project(latitude, longitude):
+    x = (longitude - BOUNDS["west"]) * X_SCALE * SCALE
+    y = (BOUNDS["north"] - latitude) * SCALE
+    return round(x, 1), round(y, 1)
+
+
+def _ring_path(ring):
+    points, last = [], None
+    for longitude, latitude in ring:
+        point = tuple(round(v) for v in project(latitude, longitude))
+        if point != last:
+            points.append(point)
+            last = point
+    if len(points) < 3:
+        return ""
+    return "M" + "L".join(f"{x} {y}" for x, y in points) + "Z"
+
+
+@lru_cache(maxsize=1)
+def region_shapes():
+    """{region code: (name, SVG path)}, computed once per process from the vendored boundaries."""
+    path = settings.BASE_DIR / "static" / "data" / "regions.geojson"
+    shapes = {}
+    for feature in json.loads(path.read_text(encoding="utf-8"))["features"]:
+        geometry = feature["geometry"]
+        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        d = "".join(_ring_path(ring) for polygon in polygons for ring in polygon)
+        shapes[feature["properties"]["code"]] = (feature["properties"]["name"], d)
+    return shapes
+
+
+# What a marker needs of its territory (its place and its name), read with the marker's count.
+MARKER_FIELDS = ("code", "level", "name", "name_en", "sigla", "latitude", "longitude")
+
+
+def library_map(entry_ids, link=None, by_region=None):
+    """The map of the entries whose ids the queryset `entry_ids` yields: two queries, whatever their number,
+    one when the caller has counted the entries per region already (`by_region`, {region code: entries}, as
+    the territory facet does). `link(code)` gives the address a region leads to (the listing filtered by it)."""
+    links = EntryTerritory.objects.filter(page_id__in=entry_ids)
+    if by_region is None:
+        by_region = dict(
+            links.exclude(territory__region_code="")
+            .order_by()
+            .values_list("territory__region_code")
+            .annotate(n=Count("page_id", distinct=True))
+            .values_list("territory__region_code", "n")
+        )
+    places = (
+        links.filter(territory__latitude__isnull=False)
+        .order_by()
+        .values(*(f"territory__{field}" for field in MARKER_FIELDS))
+        .annotate(n=Count("page_id", distinct=True))
+        .order_by("-n")[:MAX_MARKERS]
+    )
+    counts, territories = {}, {}
+    for row in places:
+        territory = Territory(**{field: row[f"territory__{field}"] for field in MARKER_FIELDS})
+        counts[territory.code] = row["n"]
+        territories[territory.code] = territory
+    largest = max(by_region.values(), default=0)
+    regions = []
+    for code, (name, d) in sorted(region_shapes().items()):
+        count = by_region.get(code, 0)
+        shade = 0 if not count else 1 + min(SHADES - 1, int((SHADES - 1) * count / largest))
+        regions.append(
+            {"code": code, "name": name, "d": d, "count": count, "shade": shade, "url": link(code) if link else ""}
+        )
+    markers = []
+    for code, count in counts.items():
+        territory = territories[code]
+        x, y = project(territory.latitude, territory.longitude)
+        markers.append(
+            {"x": x, "y": y, "r": round(min(9, 2.5 + math.sqrt(count)), 1), "label": str(territory), "count": count}
+        )
+    return {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "regions": regions,
+        "markers": markers,
+        "shades": range(SHADES + 1),
+        "total": sum(by_region.values()),
+    }

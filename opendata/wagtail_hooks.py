@@ -1,0 +1,5 @@
+from wagtail import hooks
+
+from .selection import take_away
+
+hooks.register("library_format", take_away)
