@@ -121,11 +121,12 @@ def site_url(tmp_path_factory, demo_database):
 
 @pytest.fixture(scope="module")
 def own_site(tmp_path_factory, demo_database):
-    """own_site(shell_code): a server of the module's own on a copy of the demo library, with `shell_code` run
-    on its database before it starts (its caches, page cache and search vocabulary, then know the change)."""
+    """own_site(shell_code=None): a server of the module's own on a copy of the demo library, with `shell_code`
+    run on its database before it starts (its caches, page cache and search vocabulary, then know the change);
+    also for a test that changes the library through the browser."""
     servers = []
 
-    def start(shell_code):
+    def start(shell_code=None):
         server = _serve(_environment(tmp_path_factory.mktemp("browser-own-site")), demo_database, shell_code)
         servers.append(server)
         return next(server)
