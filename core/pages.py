@@ -11,6 +11,11 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 class BasePage(Page):
     """SEO and sharing fields that every page of the site carries."""
 
+    # Set by listings on the pages they show (core.languages marks a page shown in another language) and read
+    # by the templates: a default here, because a template reading a missing attribute makes Django call dir()
+    # on the page (about 0.15 ms each, dozens of times in a listing).
+    in_other_language = False
+
     social_image = models.ForeignKey(
         "wagtailimages.Image",
         verbose_name=_("immagine per la condivisione"),

@@ -414,8 +414,9 @@ def facet_counts(entries, selection, search_ids=None):
         type_options.append(Option(key, str(model._meta.verbose_name_plural), count, key in selected["type"]))
     facets.append(Facet("type", _("Tipo"), type_options))
 
-    # Each goal with its entries counted, in one query.
-    sdgs = list(SDG.objects.annotate(n=Count("entries", filter=Q(entries__in=base("sdg")), distinct=True)))
+    # Each goal with its entries counted, in one query. Not COUNT(DISTINCT): an entry links a goal once (the
+    # link table's unique constraint), and the distinct count sorts every group (-10 ms at 10,000 entries).
+    sdgs = list(SDG.objects.annotate(n=Count("entries", filter=Q(entries__in=base("sdg")))))
     selection.goals = {sdg.number: sdg for sdg in sdgs}
     facets.append(
         Facet(
@@ -446,8 +447,9 @@ def facet_counts(entries, selection, search_ids=None):
     facets.append(_named_facet("network", _("Rete"), by_network, network_titles, selected["network"]))
 
     # The themes in use with their counts, and the chosen ones, in one query. Kept in Python rather than by a
-    # HAVING: the database would evaluate the entries' subquery a second time for it (+35 ms at 10,000).
-    counted = Count("entries", filter=Q(entries__in=base("theme")), distinct=True)
+    # HAVING: the database would evaluate the entries' subquery a second time for it (+35 ms at 10,000). Not
+    # distinct, as for the goals: an entry links a theme once.
+    counted = Count("entries", filter=Q(entries__in=base("theme")))
     themes = [theme for theme in Theme.objects.annotate(n=counted) if theme.n or theme.slug in selected["theme"]]
     by_theme = {theme.slug: theme.n for theme in themes if theme.n}
     theme_names = {theme.slug: theme.name for theme in themes}

@@ -62,10 +62,22 @@ class LibraryQuery:
     def facets(self):
         return facets.facet_counts(self.entries, self.selection, self.search_ids)
 
+    @property
+    def total(self):
+        """How many entries are selected, from the type facet when the facets are counted already (an entry has
+        one type: the counts of the chosen types, or of every type, add up to the selection), else None."""
+        if "facets" not in self.__dict__:
+            return None
+        types = next(facet for facet in self.facets if facet.key == "type")
+        chosen = [option for option in types.options if option.selected]
+        return sum(option.count for option in chosen or types.options)
+
     def page(self, number, per_page):
         """One page of results (Django's Page), each entry marked when shown in another language. A page that
         does not exist gives the nearest one (the first, or the last) and a notice says so."""
         paginator = Paginator(self.results, per_page)
+        if self.total is not None:
+            paginator.count = self.total  # the query Paginator would run to count them, spared
         wanted = (number or "").strip() if isinstance(number, str) else number
         if wanted in (None, ""):
             page_obj = paginator.page(1)

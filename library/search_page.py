@@ -40,9 +40,9 @@ def search(request):
 
     page_obj = facet_list = None
     if parsed:
+        facet_list = query.facets  # first: the page's count is read from them
         page_obj = query.page(request.GET.get("page"), PER_PAGE)
         annotate(page_obj.object_list, parsed.highlight_words())
-        facet_list = query.facets
     # A word the library never uses was searched as the nearest word it does use: say so, and keep the
     # visitor's own spelling one click away (spell=off). With spell=off, offer the correction back.
     corrected = parsed.corrected if parsed and page_obj.paginator.count else ""

@@ -239,3 +239,23 @@ def test_attachments_show_their_type_and_size_and_the_contact_block_shows(client
     practice.contact_email_public = True
     practice.save_revision().publish()
     assert "mailto:maria@example.org" in client.get(practice.url).content.decode()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"type": "good_practice"},
+        {"type": ["good_practice", "case_study"], "sdg": "13"},
+        {"territory": "01", "quality": "complete"},
+        {"q": "solari"},
+        {"year": "2020", "type": "residency"},
+    ],
+)
+def test_the_number_of_results_is_the_number_of_entries_listed(client, library, params):
+    # The page reads its total from the type facet's counts rather than counting again: they must agree.
+    response = browse(client, library, **params, sort="title")
+    page_obj = response.context["page_obj"]
+    listed = [entry.title for entry in page_obj.paginator.object_list]
+    assert page_obj.paginator.count == len(listed)
+    assert sorted(listed) == titles(response)

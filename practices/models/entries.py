@@ -95,6 +95,11 @@ class LibraryEntry(BasePage):
     """What every library entry shares. Concrete on purpose: one table to list, count, facet, search and
     serve through the API across the four types."""
 
+    # Set on a results page by search.snippets (the words found, marked), read by the entry card; defaults, as
+    # for BasePage.in_other_language.
+    title_marked = ""
+    snippet = ""
+
     class Status(models.TextChoices):
         PLANNED = "in_progettazione", _("In progettazione")
         ONGOING = "in_corso", _("In corso")
