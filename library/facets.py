@@ -10,7 +10,8 @@ against the UN template) is counted inside the type facet's query, by conditiona
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db import connections
+from django.db.models import Case, Count, F, Func, IntegerField, Q, Value, When
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
@@ -378,8 +379,18 @@ def order_entries(entries, selection, search_ids=None):
 
 
 def by_rank(queryset, ids):
-    """`queryset` in the order of `ids` (relevance)."""
-    rank = Case(*(When(pk=pk, then=Value(position)) for position, pk in enumerate(ids)), output_field=IntegerField())
+    """`queryset` in the order of `ids` (relevance). On PostgreSQL the position of each row's id in one array
+    parameter; elsewhere a CASE with a branch per id, which PostgreSQL would evaluate branch by branch for
+    every row (about 100 ms for 1,000 results)."""
+    if connections[queryset.db].vendor == "postgresql":
+        from django.contrib.postgres.fields import ArrayField
+
+        ranked = Value(list(ids), output_field=ArrayField(IntegerField()))
+        rank = Func(ranked, F("pk"), function="array_position", output_field=IntegerField())
+    else:
+        rank = Case(
+            *(When(pk=pk, then=Value(position)) for position, pk in enumerate(ids)), output_field=IntegerField()
+        )
     return queryset.order_by(rank, "pk")
 
 

@@ -275,7 +275,7 @@ def _ranked_ids(entries, parsed, limit):
         return []
     # The backends translate only simple filters into their own; any selection (such as the English library's
     # "translated, or Italian without a translation") reaches them as a set of ids.
-    entries = entries.model.objects.filter(pk__in=entries.values("pk"))
+    entries = entries.model.objects.filter(pk__in=entries.values("pk")).only("pk")
     ids = [entry.pk for entry in entries.search(parsed.strict())[:limit]]
     relaxed = parsed.relaxed() if len(ids) < RELAX_BELOW else None
     if relaxed is not None:
