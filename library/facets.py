@@ -1,17 +1,17 @@
 """The one place that turns request parameters into library filters and facet counts.
 
-Counts are taken in the ORM, each facet with the other facets applied (so a value's count is what the
-visitor gets by adding it), and many-to-many filters go through `pk__in` subqueries so that no entry is
-counted twice. modelsearch's own `facet()` cannot serve here: it fails on empty queries and cannot facet
-many-to-many or hierarchical fields (see DESIGN, traps). The quality facet (verified by the editors, complete
-against the UN template) is counted inside the type facet's query, by conditional aggregation.
+Filters are applied in the ORM (`filter_entries`: the listing's entries, exports, feeds, the API), many-to-many
+filters through `pk__in` subqueries so that no entry is listed twice. Counts are taken in the library's
+catalogue (library/catalogue.py, the same filters on bitsets), each facet with the other facets applied, so a
+value's count is what the visitor gets by adding it. modelsearch's own `facet()` cannot serve here: it fails
+on empty queries and cannot facet many-to-many or hierarchical fields (see DESIGN, traps).
 """
 
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections
-from django.db.models import Case, Count, F, Func, IntegerField, Q, Value, When
+from django.db.models import Case, F, Func, IntegerField, Q, Value, When
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
@@ -403,32 +403,25 @@ def for_cards(entries):
     )
 
 
-def _counted(queryset, column, counted):
-    """{value of column: distinct count}; order_by() drops the model's ordering, which would split the groups."""
-    grouped = queryset.order_by().values_list(column).annotate(n=Count(counted, distinct=True))
-    return dict(grouped.values_list(column, "n"))
-
-
-def facet_counts(entries, selection, search_ids=None):
-    """Every facet with its options and how many entries each gives together with the other facets."""
+def facet_counts(catalogue, selection, search_ids=None):
+    """Every facet with its options and how many entries each gives together with the other facets, counted in
+    the library's catalogue (library/catalogue.py): no query but the titles of the networks."""
 
     def base(skip):
-        return filter_entries(entries, selection, skip=skip, search_ids=search_ids).values("pk")
+        return catalogue.select(selection, skip=skip, search_ids=search_ids)
 
     selected = {key: {str(value) for value in values} for key, values in selection.values.items()}
     facets = []
 
-    by_type, by_quality = _type_and_quality_counts(entries, selection, search_ids)
+    by_type, by_quality = _type_and_quality_counts(catalogue, base(("type", "quality")), selection)
     type_options = []
     for key, model in ENTRY_TYPES.items():
         count = by_type.get(ContentType.objects.get_for_model(model).pk, 0)
         type_options.append(Option(key, str(model._meta.verbose_name_plural), count, key in selected["type"]))
     facets.append(Facet("type", _("Tipo"), type_options))
 
-    # Each goal with its entries counted, in one query. Not COUNT(DISTINCT): an entry links a goal once (the
-    # link table's unique constraint), and the distinct count sorts every group (-10 ms at 10,000 entries).
-    sdgs = list(SDG.objects.annotate(n=Count("entries", filter=Q(entries__in=base("sdg")))))
-    selection.goals = {sdg.number: sdg for sdg in sdgs}
+    by_goal = catalogue.counts(base("sdg"), "sdg")
+    selection.goals = {sdg.number: sdg for sdg in catalogue.goals}
     facets.append(
         Facet(
             "sdg",
@@ -437,36 +430,29 @@ def facet_counts(entries, selection, search_ids=None):
                 Option(
                     str(sdg.number),
                     f"{sdg.number}. {sdg.short}",
-                    sdg.n,
+                    by_goal.get(sdg.number, 0),
                     str(sdg.number) in selected["sdg"],
                     sdg.colour,
                 )
-                for sdg in sdgs
+                for sdg in catalogue.goals
             ],
         )
     )
 
-    facets.append(Facet("territory", _("Territorio"), _territory_options(base("territory"), selection)))
+    facets.append(Facet("territory", _("Territorio"), _territory_options(catalogue, base("territory"), selection)))
 
-    by_network = _counted(
-        _through("networks").filter(libraryentry_id__in=base("network")), "networkpage__slug", "libraryentry_id"
-    )
+    by_network = catalogue.counts(base("network"), "network")
     linked = list(public_pages(NetworkPage, default_locale()).filter(slug__in=set(by_network) | selected["network"]))
     network_titles = {
         original.slug: shown.title for original, shown in zip(linked, _networks_for_reader(linked), strict=True)
     }
     facets.append(_named_facet("network", _("Rete"), by_network, network_titles, selected["network"]))
 
-    # The themes in use with their counts, and the chosen ones, in one query. Kept in Python rather than by a
-    # HAVING: the database would evaluate the entries' subquery a second time for it (+35 ms at 10,000). Not
-    # distinct, as for the goals: an entry links a theme once.
-    counted = Count("entries", filter=Q(entries__in=base("theme")))
-    themes = [theme for theme in Theme.objects.annotate(n=counted) if theme.n or theme.slug in selected["theme"]]
-    by_theme = {theme.slug: theme.n for theme in themes if theme.n}
-    theme_names = {theme.slug: theme.name for theme in themes}
+    by_theme = catalogue.counts(base("theme"), "theme")
+    theme_names = {theme.slug: theme.name for theme in catalogue.themes}
     facets.append(_named_facet("theme", _("Tema"), by_theme, theme_names, selected["theme"]))
 
-    by_year = _counted(filter_entries(entries, selection, "year", search_ids).exclude(year=None), "year", "pk")
+    by_year = catalogue.counts(base("year"), "year")
     years = set(by_year) | {int(y) for y in selected["year"]}
     facets.append(
         Facet(
@@ -482,39 +468,20 @@ def facet_counts(entries, selection, search_ids=None):
         Facet(
             "quality",
             _("Qualità"),
-            [Option(key, quality_label(key), by_quality[key], key in selected["quality"]) for key in QUALITIES],
+            [Option(key, quality_label(key), by_quality.get(key, 0), key in selected["quality"]) for key in QUALITIES],
         )
     )
     return facets
 
 
-def _type_and_quality_counts(entries, selection, search_ids):
-    """({content type id: count}, {quality: count}) in one query, the type counts' own: the entries of every
-    other facet grouped by type, each group counted with the chosen qualities (the type facet's counts) and
-    per quality (summed over the chosen types: the quality facet's counts). An entry has one type, so no entry
-    is counted twice."""
-    chosen_types = selection.values["type"]
-    chosen_qualities = selection.values["quality"]
-
-    def counted(condition=None):
-        return Count("pk", distinct=True, filter=condition)
-
-    annotations = {f"quality_{key}": counted(condition) for key, condition in QUALITIES.items()}
-    annotations["n"] = counted(quality_filter(chosen_qualities) if chosen_qualities else None)
-    rows = (
-        filter_entries(entries, selection, skip=("type", "quality"), search_ids=search_ids)
-        .order_by()
-        .values("content_type")
-        .annotate(**annotations)
-    )
-    by_type, by_quality = {}, dict.fromkeys(QUALITIES, 0)
-    kept = {ContentType.objects.get_for_model(ENTRY_TYPES[key]).pk for key in chosen_types}  # cached: no query
-    for row in rows:
-        by_type[row["content_type"]] = row["n"]
-        if not kept or row["content_type"] in kept:
-            for key in QUALITIES:
-                by_quality[key] += row[f"quality_{key}"]
-    return by_type, by_quality
+def _type_and_quality_counts(catalogue, bits, selection):
+    """({content type id: count}, {quality: count}) of the entries `bits` (every other facet applied): the
+    type facet counts the entries with the chosen qualities, the quality facet the entries of the chosen
+    types (an entry has one type: none is counted twice)."""
+    with_qualities = catalogue.any_of("quality", selection.values["quality"]) if selection.values["quality"] else -1
+    kept = [ContentType.objects.get_for_model(ENTRY_TYPES[key]).pk for key in selection.values["type"]]  # cached
+    of_types = catalogue.any_of("type", kept) if kept else -1
+    return catalogue.counts(bits & with_qualities, "type"), catalogue.counts(bits & of_types, "quality")
 
 
 def _named_facet(key, label, counts, names, selected):
@@ -525,39 +492,41 @@ def _named_facet(key, label, counts, names, selected):
     return Facet(key, label, sorted(options, key=lambda option: (-option.count, option.label)))
 
 
-def _territory_options(entry_ids, selection):
+def _territory_options(catalogue, bits, selection):
     """The regions side by side, each a checkbox, so that "Piemonte or Lombardia" takes two clicks; under a
     chosen region its provinces, under a chosen province its comuni (drilling down is an option, it never
-    replaces the list). A chosen place deeper down shows under the region and province that hold it. One
-    count per level, whatever the number of places chosen."""
-    links = EntryTerritory.objects.filter(page_id__in=entry_ids)
+    replaces the list). A chosen place deeper down shows under the region and province that hold it. Counted
+    among the entries `bits` (every other facet applied) in the catalogue."""
     chosen = selection.territories
     chosen_codes = {territory.code for territory in chosen}
     by_level = {level: {t.code for t in chosen if t.level == level} for level in Territory.LEVEL_COLUMN}
     ancestors = {code for t in chosen for code in (t.region_code, t.province_code) if code and code != t.code}
     provinces = by_level["province"] | {t.province_code for t in chosen if t.level == "municipality"}
-    counts = {}
-
-    def count(filtered, level):
-        column = Territory.LEVEL_COLUMN[level]
-        counts.update({code: n for code, n in _counted(filtered, f"territory__{column}", "page_id").items() if code})
-
-    count(links, "region")
+    places = catalogue.territories
+    counts = catalogue.counts(bits, "region")
     if by_level["region"] or provinces:
-        count(
-            links.filter(Q(territory__region_code__in=by_level["region"]) | Q(territory__province_code__in=provinces)),
-            "province",
+        counts.update(
+            catalogue.counts(
+                bits,
+                "province",
+                [
+                    code
+                    for code in catalogue.values.get("province", ())
+                    if code in provinces or places[code].region_code in by_level["region"]
+                ],
+            )
         )
     if by_level["province"] or by_level["municipality"]:
-        comuni = links.filter(territory__level="municipality")
-        count(
-            comuni.filter(
-                Q(territory__province_code__in=by_level["province"]) | Q(territory__code__in=by_level["municipality"])
-            ),
-            "municipality",
-        )
+        comuni = [
+            code
+            for code, place in places.items()
+            if code in catalogue.direct
+            and place.level == "municipality"
+            and (place.province_code in by_level["province"] or code in by_level["municipality"])
+        ]
+        counts.update(catalogue.linked_counts(bits, comuni))
     if by_level["macroarea"]:
-        count(links.filter(territory__macroarea_code__in=by_level["macroarea"]), "macroarea")
+        counts.update(catalogue.counts(bits, "macroarea", by_level["macroarea"]))
 
     def wanted(territory):
         """Listed: every region with entries, what is chosen and holds a choice, and what a chosen place holds."""
@@ -569,7 +538,11 @@ def _territory_options(entry_ids, selection):
             or (territory.level == "municipality" and territory.province_code in by_level["province"])
         )
 
-    rows = [t for t in Territory.objects.filter(code__in=set(counts) | chosen_codes | ancestors) if wanted(t)]
+    listed = set(counts) | chosen_codes | ancestors
+    # The catalogue holds every territory entries are placed in; a chosen one without entries is read here.
+    found = {code: places[code] for code in listed if code in places}
+    found.update({t.code: t for t in Territory.objects.filter(code__in=listed - set(found))})
+    rows = [found[code] for code in sorted(found) if wanted(found[code])]
 
     def interest(territory):
         holds = territory.code in chosen_codes or territory.code in ancestors

@@ -75,11 +75,23 @@ def library_map(entry_ids, link=None, by_region=None):
         .annotate(n=Count("page_id", distinct=True))
         .order_by("-n")[:MAX_MARKERS]
     )
-    counts, territories = {}, {}
-    for row in places:
-        territory = Territory(**{field: row[f"territory__{field}"] for field in MARKER_FIELDS})
-        counts[territory.code] = row["n"]
-        territories[territory.code] = territory
+    placed = [(Territory(**{field: row[f"territory__{field}"] for field in MARKER_FIELDS}), row["n"]) for row in places]
+    return drawn_map(by_region, placed, link)
+
+
+def catalogue_map(catalogue, bits, link=None, by_region=None):
+    """The map of the entries `bits` of the library's catalogue (library/catalogue.py), without a query."""
+    if by_region is None:
+        by_region = catalogue.counts(bits, "region")
+    located = [code for code, place in catalogue.territories.items() if place.latitude is not None]
+    counts = catalogue.linked_counts(bits, located)
+    largest = sorted(counts, key=lambda code: (-counts[code], code))[:MAX_MARKERS]
+    return drawn_map(by_region, [(catalogue.territories[code], counts[code]) for code in largest], link)
+
+
+def drawn_map(by_region, placed, link=None):
+    """What templates/components/italy_map.html draws: the regions shaded by `by_region` ({region code:
+    entries}), a marker for each (territory, entries) of `placed`."""
     largest = max(by_region.values(), default=0)
     regions = []
     for code, (name, d) in sorted(region_shapes().items()):
@@ -89,8 +101,7 @@ def library_map(entry_ids, link=None, by_region=None):
             {"code": code, "name": name, "d": d, "count": count, "shade": shade, "url": link(code) if link else ""}
         )
     markers = []
-    for code, count in counts.items():
-        territory = territories[code]
+    for territory, count in placed:
         x, y = project(territory.latitude, territory.longitude)
         markers.append(
             {"x": x, "y": y, "r": round(min(9, 2.5 + math.sqrt(count)), 1), "label": str(territory), "count": count}

@@ -15,6 +15,7 @@ from practices.models import LibraryEntry
 from search.query import matching_ids
 
 from . import facets, maps
+from .catalogue import catalogue_for
 
 
 def library_entries(locale):
@@ -55,29 +56,43 @@ class LibraryQuery:
 
     @cached_property
     def results(self):
-        """The selected entries in the selection's order, with what a card shows."""
+        """The selected entries in the selection's order, with what a card shows: a QuerySet, for whoever reads
+        the whole selection (exports, feeds)."""
         return facets.for_cards(facets.order_entries(self.filtered, self.selection, self.search_ids))
 
     @cached_property
+    def catalogue(self):
+        """The facets of every entry of the reader's language, in memory (library/catalogue.py)."""
+        return catalogue_for(self.locale, self.entries)
+
+    @cached_property
+    def selected(self):
+        """The selected entries as a bitset of the catalogue."""
+        return self.catalogue.select(self.selection, search_ids=self.search_ids)
+
+    @cached_property
     def facets(self):
-        return facets.facet_counts(self.entries, self.selection, self.search_ids)
+        return facets.facet_counts(self.catalogue, self.selection, self.search_ids)
 
     @property
     def total(self):
-        """How many entries are selected, from the type facet when the facets are counted already (an entry has
-        one type: the counts of the chosen types, or of every type, add up to the selection), else None."""
-        if "facets" not in self.__dict__:
-            return None
-        types = next(facet for facet in self.facets if facet.key == "type")
-        chosen = [option for option in types.options if option.selected]
-        return sum(option.count for option in chosen or types.options)
+        """How many entries are selected."""
+        return self.selected.bit_count()
+
+    def ordered_ids(self):
+        """The ids of the selected entries in the selection's order (relevance: the search's own order), read as
+        far as they are needed."""
+        sort = self.selection.sort
+        if sort == "relevance" and self.search_ids:
+            return self.catalogue.ordered(self.selected, None, ranked_pks=self.search_ids)
+        return self.catalogue.ordered(self.selected, "newest" if sort == "relevance" else sort)
 
     def page(self, number, per_page):
         """One page of results (Django's Page), each entry marked when shown in another language. A page that
-        does not exist gives the nearest one (the first, or the last) and a notice says so."""
-        paginator = Paginator(self.results, per_page)
-        if self.total is not None:
-            paginator.count = self.total  # the query Paginator would run to count them, spared
+        does not exist gives the nearest one (the first, or the last) and a notice says so. The catalogue
+        decides which entries and in what order; the entries themselves are read through the public pages
+        again, with what their cards show."""
+        paginator = Paginator(self.ordered_ids(), per_page)
         wanted = (number or "").strip() if isinstance(number, str) else number
         if wanted in (None, ""):
             page_obj = paginator.page(1)
@@ -94,14 +109,12 @@ class LibraryQuery:
                     _("La pagina «%(asked)s» non esiste: ecco la pagina %(shown)s di %(total)s.")
                     % {"asked": str(wanted)[:20], "shown": page_obj.number, "total": paginator.num_pages}
                 )
+        ids = list(page_obj.object_list)
+        cards = facets.for_cards(self.entries.filter(pk__in=ids)).in_bulk()
+        page_obj.object_list = [cards[pk] for pk in ids if pk in cards]
         mark_other_language(page_obj.object_list, self.locale)
         return page_obj
 
     def map(self, link):
-        """The map of the selected entries; `link(region code)` is where a region leads. Without a territory
-        chosen, the territory facet has counted the selected entries per region already: the map uses them."""
-        by_region = None
-        if "facets" in self.__dict__ and not self.selection.values["territory"]:
-            territories = next(facet for facet in self.facets if facet.key == "territory")
-            by_region = {option.value: option.count for option in territories.options if option.level == "region"}
-        return maps.library_map(self.filtered.values("pk"), link=link, by_region=by_region)
+        """The map of the selected entries; `link(region code)` is where a region leads."""
+        return maps.catalogue_map(self.catalogue, self.selected, link=link)

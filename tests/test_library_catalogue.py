@@ -1,0 +1,120 @@
+"""The library's catalogue (library/catalogue.py) counts, selects and orders in memory what the database would:
+on the demo library, for combinations of filters a visitor could click, every count a facet shows is the
+number of entries the database gives for that value with the other filters, and the listing is the
+database's listing. A change that the catalogue does not see (a publish, a view restriction) is checked in
+tests/test_page_cache.py and below."""
+
+from copy import deepcopy
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from wagtail.models import Locale, PageViewRestriction
+
+from library.facets import FACET_KEYS, filter_entries
+from library.pages import LibraryIndexPage
+from practices.models import EntryTerritory, LibraryEntry, Territory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def values(demo, django_db_blocker):
+    """What the demo's entries hold, per facet: the values a visitor finds in the filters."""
+    with django_db_blocker.unblock():
+        entries = LibraryEntry.objects.live().filter(locale__language_code="it")
+        places = Territory.objects.filter(pk__in=EntryTerritory.objects.filter(page__in=entries).values("territory"))
+        codes = {place.code for place in places}
+        codes |= {code for place in places for code in (place.region_code, place.province_code) if code}
+        return {
+            "type": ["good_practice", "case_study", "training_module", "residency"],
+            "sdg": [str(n) for n in range(1, 18)],
+            "territory": sorted(codes)[:40] + ["1", "4"],  # and two macro-areas
+            "network": sorted(set(entries.values_list("networks__slug", flat=True)) - {None}),
+            "theme": sorted(set(entries.values_list("themes__slug", flat=True)) - {None}),
+            "year": sorted({str(y) for y in entries.values_list("year", flat=True) if y}),
+            "quality": ["verified", "complete"],
+        }
+
+
+def library(language="it"):
+    return LibraryIndexPage.objects.get(locale__language_code=language)
+
+
+def selections(values):
+    """A visitor's clicks: up to three facets, one or two values each, in one of the orders."""
+    facet = st.sampled_from(list(FACET_KEYS))
+    return st.tuples(
+        st.dictionaries(facet, st.just(None), max_size=3).flatmap(
+            lambda chosen: st.fixed_dictionaries(
+                {key: st.lists(st.sampled_from(values[key]), min_size=1, max_size=2, unique=True) for key in chosen}
+            )
+        ),
+        st.sampled_from(["documented", "newest", "title"]),
+        st.sampled_from(["it", "en"]),
+    )
+
+
+def expected_count(query, key, value):
+    """The entries the database gives with `value` as the only value of `key`, the other filters kept."""
+    alone = deepcopy(query.selection)
+    alone.values[key] = [int(value) if key in ("sdg", "year") else value]
+    if key == "territory":
+        alone.territories = [Territory.objects.get(code=value)]
+    return filter_entries(query.entries, alone, search_ids=query.search_ids).count()
+
+
+def check(client, params, sort, language):
+    response = client.get(library(language).url, {**params, "sort": sort})
+    assert response.status_code == 200
+    query = response.context["query"]
+    for facet in query.facets:
+        for option in facet.options:
+            assert option.count == expected_count(query, facet.key, option.value), (facet.key, option.value, params)
+    from_database = list(query.results.values_list("pk", flat=True))
+    assert list(query.ordered_ids()) == from_database, params
+    page = response.context["page_obj"]
+    assert [entry.pk for entry in page.object_list] == from_database[: len(page.object_list)]
+    return query
+
+
+def test_every_count_and_the_listing_are_the_databases_for_the_whole_library(demo, client):
+    for language in ("it", "en"):
+        query = check(client, {}, "documented", language)
+        assert query.total == query.entries.count() > 30
+
+
+def test_a_chosen_comune_and_province_list_their_places_with_the_databases_counts(demo, client, values):
+    province = next(code for code in values["territory"] if len(code) == 3)
+    comune = next(code for code in values["territory"] if len(code) == 6)
+    query = check(client, {"territory": [province, comune]}, "title", "it")
+    listed = {option.value for facet in query.facets if facet.key == "territory" for option in facet.options}
+    assert {province, comune} <= listed
+
+
+@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_combination_of_filters_counts_and_lists_what_the_database_does(demo, client, values, data):
+    params, sort, language = data.draw(selections(values))
+    check(client, params, sort, language)
+
+
+def test_an_entry_made_private_leaves_the_counts_and_the_listing_at_once(demo, client):
+    before = check(client, {}, "newest", "it")
+    entry = LibraryEntry.objects.get(pk=before.ordered_ids()[0])
+    PageViewRestriction.objects.create(page=entry, restriction_type=PageViewRestriction.PASSWORD, password="x")
+    after = check(client, {}, "newest", "it")
+    assert after.total == before.total - 1
+    assert entry.pk not in list(after.ordered_ids())
+    assert entry.title not in response_titles(client)
+
+
+def response_titles(client):
+    response = client.get(library().url, {"sort": "newest"})
+    return [entry.title for entry in response.context["page_obj"].object_list]
+
+
+def test_each_language_has_its_own_catalogue(demo, client):
+    italian, english = (check(client, {}, "title", language) for language in ("it", "en"))
+    assert italian.catalogue is not english.catalogue
+    assert english.locale == Locale.objects.get(language_code="en")
