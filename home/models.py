@@ -1,6 +1,5 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Count, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
@@ -12,12 +11,13 @@ from wagtail_localize.fields import TranslatableField
 from core.languages import default_locale, mark_other_language, with_known_locale
 from core.pages import BasePage
 from core.visibility import public_pages, visible
+from library.catalogue import catalogue_for
 from library.facets import for_cards
-from library.maps import library_map
+from library.maps import catalogue_map
 from library.pages import LibraryIndexPage
 from library.query import library_entries
 from practices.blocks import BodyBlock
-from practices.models import ENTRY_TYPES, SDG, LibraryEntry, NetworkPage
+from practices.models import ENTRY_TYPES, NetworkPage
 
 
 class HomePage(BasePage):
@@ -48,21 +48,17 @@ class HomePage(BasePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         # The entries the library of this language lists (in English, the Italian ones not translated yet too),
-        # so that the home's figures and the library's count agree.
+        # so that the home's figures and the library's count agree. Their figures, goals and map come from the
+        # library's catalogue (library/catalogue.py), built once per change of the site and shared with it.
         entries = library_entries(with_known_locale(self).locale)
-        live_ids = entries.values("pk")
-        by_type = dict(entries.order_by().values_list("content_type").annotate(n=Count("pk")))
-        # The organisations and the places the entries name, each counted once, in one query.
-        named = LibraryEntry.objects.filter(pk__in=live_ids).aggregate(
-            organisations=Count("organisation_links__organisation", distinct=True),
-            territories=Count("territory_links__territory", distinct=True),
-        )
+        catalogue = catalogue_for(self.locale, entries)
+        by_type = catalogue.counts(catalogue.everything, "type")
         context["key_figures"] = {
-            "entries": sum(by_type.values()),
+            "entries": catalogue.size,
             # Entries name the networks' original pages; the library shows each once, in the reader's language.
             "networks": public_pages(NetworkPage, default_locale()).count(),
-            "organisations": named["organisations"],
-            "territories": named["territories"],
+            "organisations": catalogue.organisations,
+            "territories": catalogue.places,
         }
         context["latest_entries"] = mark_other_language(
             list(for_cards(entries.order_by("-first_published_at", "-pk"))[:6]), self.locale
@@ -70,15 +66,16 @@ class HomePage(BasePage):
         library = public_pages(LibraryIndexPage, None, within=self).child_of(self).first()
         context["library"] = library
         if library:
-            context["map"] = library_map(live_ids, link=lambda code: library.landing_url("territory", code))
+            context["map"] = catalogue_map(
+                catalogue, catalogue.everything, link=lambda code: library.landing_url("territory", code)
+            )
         context["entry_types"] = [
             (key, model._meta.verbose_name_plural, by_type.get(ContentType.objects.get_for_model(model).pk, 0))
             for key, model in ENTRY_TYPES.items()
         ]
         # Each goal with its entries: a goal nobody worked on yet is shown, not linked to an empty page.
-        context["sdgs"] = SDG.objects.annotate(
-            entry_count=Count("entries", filter=Q(entries__in=live_ids), distinct=True)
-        )
+        by_goal = catalogue.counts(catalogue.everything, "sdg")
+        context["sdgs"] = [(goal, by_goal.get(goal.number, 0)) for goal in catalogue.goals]
         context["sections"] = visible(self.get_children(), within=self).in_menu()
         return context
 

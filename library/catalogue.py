@@ -23,7 +23,7 @@ from django.db.models import BooleanField, ExpressionWrapper
 
 from pagecache.generation import current
 from pagecache.parts import remembered
-from practices.models import ENTRY_TYPES, SDG, EntryTerritory, LibraryEntry, Territory, Theme
+from practices.models import ENTRY_TYPES, SDG, EntryOrganisation, EntryTerritory, LibraryEntry, Territory, Theme
 
 from .facets import QUALITIES, Selection, order_entries
 
@@ -97,6 +97,7 @@ class Catalogue:
     orders: dict  # {order: positions in that order}
     goals: list  # every SDG, in order
     themes: list  # every theme, in order
+    organisations: int  # how many organisations the entries name (the home's figures)
     everything: int = field(init=False)
     values: dict = field(init=False)  # {facet key or territory level: the values some entry holds}
 
@@ -109,6 +110,11 @@ class Catalogue:
     @property
     def size(self):
         return len(self.pks)
+
+    @property
+    def places(self):
+        """How many territories the entries are linked to."""
+        return len(self.direct)
 
     def bits(self, key, value):
         return self.members.get((key, value), 0)
@@ -247,6 +253,7 @@ def build(entries):
         orders=orders,
         goals=list(SDG.objects.all()),
         themes=list(Theme.objects.all()),
+        organisations=EntryOrganisation.objects.filter(page_id__in=ids).values("organisation_id").distinct().count(),
     )
 
 

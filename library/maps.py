@@ -6,9 +6,6 @@ import math
 from functools import lru_cache
 
 from django.conf import settings
-from django.db.models import Count
-
-from practices.models import EntryTerritory, Territory
 
 BOUNDS = {"west": 6.5, "east": 18.6, "south": 35.4, "north": 47.2}
 WIDTH = 600
@@ -49,34 +46,6 @@ def region_shapes():
         d = "".join(_ring_path(ring) for polygon in polygons for ring in polygon)
         shapes[feature["properties"]["code"]] = (feature["properties"]["name"], d)
     return shapes
-
-
-# What a marker needs of its territory (its place and its name), read with the marker's count.
-MARKER_FIELDS = ("code", "level", "name", "name_en", "sigla", "latitude", "longitude")
-
-
-def library_map(entry_ids, link=None, by_region=None):
-    """The map of the entries whose ids the queryset `entry_ids` yields: two queries, whatever their number,
-    one when the caller has counted the entries per region already (`by_region`, {region code: entries}, as
-    the territory facet does). `link(code)` gives the address a region leads to (the listing filtered by it)."""
-    links = EntryTerritory.objects.filter(page_id__in=entry_ids)
-    if by_region is None:
-        by_region = dict(
-            links.exclude(territory__region_code="")
-            .order_by()
-            .values_list("territory__region_code")
-            .annotate(n=Count("page_id", distinct=True))
-            .values_list("territory__region_code", "n")
-        )
-    places = (
-        links.filter(territory__latitude__isnull=False)
-        .order_by()
-        .values(*(f"territory__{field}" for field in MARKER_FIELDS))
-        .annotate(n=Count("page_id", distinct=True))
-        .order_by("-n")[:MAX_MARKERS]
-    )
-    placed = [(Territory(**{field: row[f"territory__{field}"] for field in MARKER_FIELDS}), row["n"]) for row in places]
-    return drawn_map(by_region, placed, link)
 
 
 def catalogue_map(catalogue, bits, link=None, by_region=None):

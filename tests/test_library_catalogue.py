@@ -7,13 +7,15 @@ tests/test_page_cache.py and below."""
 from copy import deepcopy
 
 import pytest
+from django.db.models import Count
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from wagtail.models import Locale, PageViewRestriction
 
 from library.facets import FACET_KEYS, filter_entries
 from library.pages import LibraryIndexPage
-from practices.models import EntryTerritory, LibraryEntry, Territory
+from library.query import library_entries
+from practices.models import SDG, EntryTerritory, LibraryEntry, Territory
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +120,26 @@ def test_each_language_has_its_own_catalogue(demo, client):
     italian, english = (check(client, {}, "title", language) for language in ("it", "en"))
     assert italian.catalogue is not english.catalogue
     assert english.locale == Locale.objects.get(language_code="en")
+
+
+def test_the_homes_figures_goals_and_map_are_the_databases(demo, client):
+    for language in ("it", "en"):
+        home = library(language).get_parent()
+        response = client.get(home.url)
+        assert response.status_code == 200
+        entries = library_entries(Locale.objects.get(language_code=language))
+        named = LibraryEntry.objects.filter(pk__in=entries.values("pk")).aggregate(
+            organisations=Count("organisation_links__organisation", distinct=True),
+            territories=Count("territory_links__territory", distinct=True),
+        )
+        figures = response.context["key_figures"]
+        assert figures["entries"] == entries.count()
+        assert (figures["organisations"], figures["territories"]) == (named["organisations"], named["territories"])
+        assert named["organisations"] > 0 and named["territories"] > 0
+        by_goal = {sdg.number: entries.filter(sdgs=sdg).count() for sdg in SDG.objects.all()}
+        assert {sdg.number: count for sdg, count in response.context["sdgs"]} == by_goal
+        by_region = {
+            code: entries.filter(territory_links__territory__region_code=code).distinct().count()
+            for code in Territory.objects.filter(level="region").values_list("code", flat=True)
+        }
+        assert {region["code"]: region["count"] for region in response.context["map"]["regions"]} == by_region
