@@ -100,12 +100,14 @@ class Catalogue:
     organisations: int  # how many organisations the entries name (the home's figures)
     everything: int = field(init=False)
     values: dict = field(init=False)  # {facet key or territory level: the values some entry holds}
+    located: list = field(init=False)  # the codes of the linked territories that have a place on the map
 
     def __post_init__(self):
         self.everything = (1 << len(self.pks)) - 1
         self.values = {}
         for key, value in self.members:
             self.values.setdefault(key, []).append(value)
+        self.located = [code for code in self.direct if self.territories[code].latitude is not None]
 
     @property
     def size(self):

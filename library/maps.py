@@ -1,11 +1,13 @@
 """Italy as an SVG drawn on the server: regions shaded by how many entries they hold, and a marker where
 entries are placed. No tile server, no third-party request, and it works with JavaScript off."""
 
+import heapq
 import json
 import math
 from functools import lru_cache
 
 from django.conf import settings
+from django.utils.html import format_html_join
 
 BOUNDS = {"west": 6.5, "east": 18.6, "south": 35.4, "north": 47.2}
 WIDTH = 600
@@ -52,10 +54,10 @@ def catalogue_map(catalogue, bits, link=None, by_region=None):
     """The map of the entries `bits` of the library's catalogue (library/catalogue.py), without a query."""
     if by_region is None:
         by_region = catalogue.counts(bits, "region")
-    located = [code for code, place in catalogue.territories.items() if place.latitude is not None]
-    counts = catalogue.linked_counts(bits, located)
-    largest = sorted(counts, key=lambda code: (-counts[code], code))[:MAX_MARKERS]
-    return drawn_map(by_region, [(catalogue.territories[code], counts[code]) for code in largest], link)
+    counts = catalogue.linked_counts(bits, catalogue.located)
+    # Tuples compared in C: a key function called for each of thousands of places costs milliseconds.
+    largest = heapq.nsmallest(MAX_MARKERS, ((-n, code) for code, n in counts.items()))
+    return drawn_map(by_region, [(catalogue.territories[code], -n) for n, code in largest], link)
 
 
 def drawn_map(by_region, placed, link=None):
@@ -75,11 +77,19 @@ def drawn_map(by_region, placed, link=None):
         markers.append(
             {"x": x, "y": y, "r": round(min(9, 2.5 + math.sqrt(count)), 1), "label": str(territory), "count": count}
         )
+    # The markers as SVG here rather than in the template: up to 300 of them, five template lookups each,
+    # were a quarter of a listing's rendering.
+    drawn_markers = format_html_join(
+        "",
+        '<circle cx="{}" cy="{}" r="{}"><title>{}: {}</title></circle>',
+        ((m["x"], m["y"], m["r"], m["label"], m["count"]) for m in markers),
+    )
     return {
         "width": WIDTH,
         "height": HEIGHT,
         "regions": regions,
         "markers": markers,
+        "drawn_markers": drawn_markers,
         "shades": range(SHADES + 1),
         "total": sum(by_region.values()),
     }
