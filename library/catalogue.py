@@ -98,6 +98,7 @@ class Catalogue:
     goals: list  # every SDG, in order
     themes: list  # every theme, in order
     organisations: int  # how many organisations the entries name (the home's figures)
+    languages: list  # the language codes of the entries (the English library holds Italian ones too)
     everything: int = field(init=False)
     values: dict = field(init=False)  # {facet key or territory level: the values some entry holds}
     located: list = field(init=False)  # the codes of the linked territories that have a place on the map
@@ -196,7 +197,11 @@ def build(entries):
     """The catalogue of the entries of the queryset `entries` (public entries of one language), in a number of
     queries that does not grow with them (pinned in tests/test_query_counts.py)."""
     qualities = {f"quality_{key}": ExpressionWrapper(condition, BooleanField()) for key, condition in QUALITIES.items()}
-    rows = list(entries.order_by("pk").annotate(**qualities).values("pk", "content_type_id", "year", *qualities))
+    rows = list(
+        entries.order_by("pk")
+        .annotate(**qualities)
+        .values("pk", "content_type_id", "year", "locale__language_code", *qualities)
+    )
     pks = [row["pk"] for row in rows]
     index = {pk: position for position, pk in enumerate(pks)}
     members = {}
@@ -255,6 +260,7 @@ def build(entries):
         orders=orders,
         goals=list(SDG.objects.all()),
         themes=list(Theme.objects.all()),
+        languages=sorted({row["locale__language_code"] for row in rows}),
         organisations=EntryOrganisation.objects.filter(page_id__in=ids).values("organisation_id").distinct().count(),
     )
 

@@ -47,7 +47,9 @@ class LibraryQuery:
     def search_ids(self):
         """Ids of the entries matching q, best first; None when there are no words to search."""
         query = self.parsed or self.selection.q
-        return matching_ids(self.entries, query) if query else None
+        if not query:
+            return None
+        return matching_ids(self.entries, query, languages=self.catalogue.languages)
 
     @cached_property
     def filtered(self):

@@ -250,16 +250,18 @@ def closest_words(word, vocabulary, n):
     return difflib.get_close_matches(word, candidates, n=n, cutoff=0.8)
 
 
-def matching_ids(entries, query, limit=MAX_SEARCH_RESULTS):
+def matching_ids(entries, query, limit=MAX_SEARCH_RESULTS, languages=None):
     """Ids of `entries` matching the query, best first: every word first, then (when that finds less than a
     page) most of the words. Ids, so the ORM can filter, count and prefetch them like any other set.
 
     A set in several languages (the English library holds the Italian entries not translated yet) is searched
-    language by language, each with its own analysis (English or Italian stemming), the reader's first."""
+    language by language, each with its own analysis (English or Italian stemming), the reader's first.
+    `languages`, the language codes of `entries`, spares the query that finds them when the caller knows."""
     parsed = query if isinstance(query, ParsedQuery) else parse(query)
     if not parsed.terms:
         return []
-    languages = list(entries.order_by().values_list("locale__language_code", flat=True).distinct())
+    if languages is None:
+        languages = list(entries.order_by().values_list("locale__language_code", flat=True).distinct())
     if len(languages) <= 1:
         return _ranked_ids(entries, parsed, limit)
     active = translation.get_language()

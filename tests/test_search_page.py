@@ -3,6 +3,7 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from wagtail.search.models import IndexEntry
 
 from practices.models import LibraryEntry
 from search.query import inflections, matching_ids, normalise_query, parse
@@ -272,3 +273,22 @@ def test_postgres_stems_english_content_in_english_and_italian_content_in_italia
     assert found[0] == ("Volunteers running the village shop", False)
     assert all(other for _title, other in found[1:])
     assert titles(search(client, q="custode sociale")) == ["Custodi sociali per gli anziani soli"]  # Italian still
+
+
+@pytest.mark.postgres
+def test_postgres_matches_words_through_the_full_text_index(client, shelf):
+    """A search's match is `title || body @@ query` over the index entries, and that expression has a GIN index
+    (search/migrations/0003): a search need not read every entry. The table is small here, so sequential
+    scans are turned off to see which path the planner has; without the index it would still read the table."""
+    with CaptureQueriesContext(connection) as queries:
+        assert titles(search(client, q="caldaie"))
+    table = IndexEntry._meta.db_table
+    matched = f'("{table}"."title" || "{table}"."body") @@'
+    assert any(matched in query["sql"] for query in queries), "the search's match is no longer title || body"
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(
+            f"EXPLAIN SELECT id FROM {table} WHERE (title || body) @@ plainto_tsquery('italian_unaccent', 'caldaie')"
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "search_indexentry_title_body_gin" in plan, plan
