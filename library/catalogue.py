@@ -91,7 +91,7 @@ class InOrder:
 class Catalogue:
     pks: list  # position -> entry pk
     index: dict  # entry pk -> position
-    members: dict  # {(facet key or territory level, value): bitset}
+    members: dict  # {(facet key, territory level or "language", value): bitset}
     direct: dict  # {territory code: positions of the entries linked to it}
     territories: dict  # {territory code: Territory} of every territory linked, and of every one holding them
     orders: dict  # {order: positions in that order}
@@ -211,6 +211,7 @@ def build(entries):
 
     for position, row in enumerate(rows):
         add("type", row["content_type_id"], position)
+        add("language", row["locale__language_code"], position)
         if row["year"] is not None:
             add("year", row["year"], position)
         for key in QUALITIES:

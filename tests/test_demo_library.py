@@ -134,14 +134,6 @@ def test_structured_data_cannot_break_out_of_its_script(demo, client):
     assert json_ld(html)["headline"] == "</script><script>alert(1)</script>"
 
 
-def test_practice_suggests_similar_practices_sharing_a_goal(demo):
-    practice = GoodPracticePage.objects.live().first()
-    similar = list(practice.similar_practices())
-    assert similar and practice not in similar
-    goals = set(practice.sdgs.values_list("number", flat=True))
-    assert all(goals & set(other.sdgs.values_list("number", flat=True)) for other in similar)
-
-
 def test_network_members_are_grouped_by_type(demo, client):
     network = NetworkPage.objects.annotate(n=models.Count("members")).order_by("-n").first()
     response = client.get(network.url)

@@ -7,15 +7,17 @@ tests/test_page_cache.py and below."""
 from copy import deepcopy
 
 import pytest
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from wagtail.models import Locale, PageViewRestriction
 
+from core.visibility import public_pages
 from library.facets import FACET_KEYS, filter_entries
 from library.pages import LibraryIndexPage
 from library.query import library_entries
-from practices.models import SDG, EntryTerritory, LibraryEntry, Territory
+from library.related import similar_practices
+from practices.models import SDG, EntryTerritory, GoodPracticePage, LibraryEntry, Territory
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +145,41 @@ def test_the_homes_figures_goals_and_map_are_the_databases(demo, client):
             for code in Territory.objects.filter(level="region").values_list("code", flat=True)
         }
         assert {region["code"]: region["count"] for region in response.context["map"]["regions"]} == by_region
+
+
+def ranked_in_the_database(practice, limit=4):
+    """The similar practices as SQL ranks them: sharing a goal, in one of the practice's regions first, then
+    sharing more goals, then by title (library.related.similar_practices's rule)."""
+    regions = {territory.region_code for territory in practice.territories} - {""}
+    same_region = EntryTerritory.objects.filter(page=OuterRef("pk"), territory__region_code__in=regions)
+    goals = practice.sdgs.values_list("pk", flat=True)
+    return list(
+        public_pages(GoodPracticePage, practice.locale)
+        .filter(sdgs__in=goals)
+        .exclude(pk=practice.pk)
+        .annotate(shared=Count("sdgs", distinct=True), nearby=Exists(same_region))
+        .order_by("-nearby", "-shared", "title", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def test_a_practice_suggests_the_practices_the_database_ranks_similar(demo, client):
+    practices = GoodPracticePage.objects.live()
+    assert {practice.locale.language_code for practice in practices} == {"it", "en"}
+    suggested = 0
+    for practice in practices:
+        response = client.get(practice.url)
+        assert response.status_code == 200
+        similar = [entry.pk for entry in similar_practices(practice)]
+        assert similar == ranked_in_the_database(practice), practice.title
+        suggested += bool(similar)
+        for pk in similar:
+            assert GoodPracticePage.objects.get(pk=pk).url in response.content.decode()
+    assert suggested > len(practices) / 2
+
+
+def test_a_private_practice_is_never_suggested(demo):
+    practice = GoodPracticePage.objects.live().filter(locale__language_code="it").first()
+    suggested = GoodPracticePage.objects.get(pk=similar_practices(practice)[0].pk)
+    PageViewRestriction.objects.create(page=suggested, restriction_type=PageViewRestriction.PASSWORD, password="x")
+    assert suggested.pk not in [entry.pk for entry in similar_practices(practice)]

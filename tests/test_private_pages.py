@@ -138,6 +138,25 @@ def test_restricted_practice_still_asks_for_its_password_and_shows_to_who_passed
     assert SECRET_SUMMARY in client.get(secret.url).content.decode()
 
 
+def test_a_page_under_a_restricted_section_and_an_alias_of_a_restricted_page_ask_for_the_password(client, shelf):
+    """Wagtail checks a page's restrictions before serving it (core.pages.BasePage.get_view_restrictions): those
+    of its ancestors count, and an alias is as private as the page it copies."""
+    module = shelf["module"]
+    programme = module.get_parent()
+    PageViewRestriction.objects.create(page=programme, restriction_type="password", password="soci")
+    inside = client.get(module.url)
+    assert inside.status_code == 200 and module.title not in inside.content.decode()
+    assert "password" in inside.content.decode().lower()
+    alias = shelf["secret"].create_alias(parent=shelf["tree"].home, update_slug="copia-dello-sportello")
+    # Wagtail copies the restriction onto the alias; without that copy the alias still follows its source.
+    PageViewRestriction.objects.filter(page=alias).delete()
+    copied = client.get(alias.url)
+    assert SECRET_SUMMARY not in copied.content.decode()
+    assert copied.status_code in (200, 302) and (copied.status_code == 302 or "password" in copied.content.decode())
+    PageViewRestriction.objects.filter(page=shelf["secret"]).delete()
+    assert SECRET_SUMMARY in client.get(alias.url).content.decode()
+
+
 def test_a_section_restricted_as_a_whole_keeps_its_own_listing_for_who_passed(client, shelf):
     """Inside a restricted training programme the members who passed its password see its modules."""
     module = shelf["module"]

@@ -10,6 +10,8 @@ from django.utils.translation import get_language
 from wagtail.models import Locale
 
 from core.visibility import public_pages
+from library.pages import LibraryIndexPage
+from pagecache.parts import remembered
 from practices.place_labels import place_links, places_label
 
 register = template.Library()
@@ -17,19 +19,15 @@ register = template.Library()
 NAMES = set("FlMDbE")  # format characters that give month or day names
 
 
-def _library(request, locale_id):
-    """The public library of a language, looked up once per request."""
-    from library.pages import LibraryIndexPage
+def _library(locale_id):
+    """The public library of a language (of any language without `locale_id`): the same for every reader of
+    one generation of the site, so kept with the page parts (pagecache.parts) rather than asked per page."""
 
-    found = getattr(request, "_libraries", None)
-    if found is None:
-        found = {}
-        if request is not None:
-            request._libraries = found
-    if locale_id not in found:
+    def first_public():
         libraries = public_pages(LibraryIndexPage, None)
-        found[locale_id] = (libraries.filter(locale_id=locale_id) if locale_id else libraries).first()
-    return found[locale_id]
+        return (libraries.filter(locale_id=locale_id) if locale_id else libraries).first()
+
+    return remembered(f"library-page:{locale_id}", first_public)
 
 
 @register.simple_tag(takes_context=True)
@@ -41,7 +39,7 @@ def library_page(context, page=None):
     if reading_from is not None and page is None:
         return reading_from
     page = page or context.get("page")
-    return _library(request, getattr(page, "locale_id", None))
+    return _library(getattr(page, "locale_id", None))
 
 
 @register.simple_tag(takes_context=True)
@@ -53,7 +51,7 @@ def entry_url(context, entry):
     if reader != settings.LANGUAGE_CODE:  # one cached look-up per request, and none for Italian readers
         active = _active_locale(request)
         if active is not None and entry.locale_id != active.pk:
-            library = _library(request, active.pk)
+            library = _library(active.pk)
             if library is not None:
                 return library.italian_entry_url(entry)
     return entry.get_url(request)

@@ -1,9 +1,10 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, MultipleChooserPanel
 from wagtail.fields import RichTextField, StreamField
@@ -432,6 +433,12 @@ LibraryEntry.TAXONOMY_PREFETCHES = (
 )
 
 
+# The library, which ranks the entries in its catalogue (library/related.py), registers under this Wagtail hook
+# the function that chooses a good practice's similar practices: fn(practice) gives them, public and in the
+# practice's language, best first. Without one the page suggests none.
+SIMILAR_PRACTICES_HOOK = "similar_practices"
+
+
 class PracticeLink(TranslatableMixin, Orderable):
     """A good practice linked from another page, with a note that says why. Translatable, so that the note is
     translated with its page; the linked practice is the Italian one and is shown in the reader's language."""
@@ -585,7 +592,7 @@ class GoodPracticePage(LibraryEntry):
         context["module_links"] = linking("module_links")
         context["residency_links"] = linking("residency_links")
         context["case_studies"] = [link.page for link in linking("case_study_links")]
-        context["similar"] = list(self.similar_practices())
+        context["similar"] = next((list(hook(self)) for hook in hooks.get_hooks(SIMILAR_PRACTICES_HOOK)), [])
         # Every related entry is shown as a card: what cards show, fetched once for the four lists.
         related = [
             *context["similar"],
@@ -598,20 +605,6 @@ class GoodPracticePage(LibraryEntry):
 
     def has_complete_sections(self):
         return all(not is_blank(getattr(self, name, "")) for name, _label in self.SECTIONS)
-
-    def similar_practices(self, limit=4):
-        """Practices sharing an SDG with this one, those in the same region first, then by SDGs shared."""
-        sdg_ids = [sdg.pk for sdg in self.sdgs.all()]
-        regions = {territory.region_code for territory in self.territories} - {""}
-        same_region = EntryTerritory.objects.filter(page=OuterRef("pk"), territory__region_code__in=regions)
-        return (
-            public_pages(GoodPracticePage, self.locale)
-            .filter(sdgs__in=sdg_ids)
-            .exclude(pk=self.pk)
-            .annotate(shared=Count("sdgs", distinct=True), nearby=Exists(same_region))
-            .order_by("-nearby", "-shared", "title")
-            .defer_streamfields()[:limit]
-        )
 
     def sections(self):
         return [(label, getattr(self, name)) for name, label in self.SECTIONS if getattr(self, name)]
