@@ -102,6 +102,7 @@ class Catalogue:
     everything: int = field(init=False)
     values: dict = field(init=False)  # {facet key or territory level: the values some entry holds}
     located: list = field(init=False)  # the codes of the linked territories that have a place on the map
+    _memo: dict = field(init=False, default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self):
         self.everything = (1 << len(self.pks)) - 1
@@ -109,6 +110,22 @@ class Catalogue:
         for key, value in self.members:
             self.values.setdefault(key, []).append(value)
         self.located = [code for code in self.direct if self.territories[code].latitude is not None]
+
+    # How many results of kept() one catalogue holds: a few MB at most per worker.
+    KEPT = 64
+
+    def kept(self, key, compute):
+        """compute(), remembered under `key` for as long as this catalogue serves (what depends on it alone,
+        such as a selection's map markers); the oldest of KEPT results make way."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            pass
+        value = compute()
+        if len(self._memo) >= self.KEPT:
+            self._memo.pop(next(iter(self._memo)), None)
+        self._memo[key] = value
+        return value
 
     @property
     def size(self):

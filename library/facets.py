@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from core.languages import active_locale, default_locale, in_language
 from core.visibility import public_pages
+from pagecache.parts import remembered
 from practices.models import ENTRY_TYPES, SDG, EntryTerritory, LibraryEntry, NetworkPage, Territory, Theme
 from search.query import normalise_query
 
@@ -232,6 +233,20 @@ def _networks_for_reader(networks):
     return in_language(networks, reader)
 
 
+def network_titles():
+    """{slug: title in the reader's language} of every public network (entries link the Italian originals):
+    the same for every reader of a language and one generation of the site, so kept with the page parts
+    rather than read, some 70 pages at 10,000 entries, for every listing."""
+
+    def read():
+        networks = list(public_pages(NetworkPage, default_locale()))
+        return {
+            original.slug: shown.title for original, shown in zip(networks, _networks_for_reader(networks), strict=True)
+        }
+
+    return remembered(f"network-titles:{active_locale().pk}", read)
+
+
 def parse_selection(params, locale, fixed=None):
     """Validate request parameters. Unknown names and values are dropped with a message, never an error.
     `fixed` is (key, value) of a landing page, already validated: a territory row, an SDG number, a slug."""
@@ -271,15 +286,12 @@ def parse_selection(params, locale, fixed=None):
     selection.territories = [territories[code] for code in selection.values["territory"]]
     # Entries link to the networks' original pages in every language (wagtail-localize copies page links), so a
     # network's key is the slug of its original page; the visitor reads its title in their language.
-    networks = list(public_pages(NetworkPage, default_locale()).filter(slug__in=looked_up["network"]))
-    keep("network", {network.slug for network in networks}, raw["network"])
+    titles = network_titles() if looked_up["network"] else {}
+    networks = {slug: titles[slug] for slug in looked_up["network"] if slug in titles}
+    keep("network", set(networks), raw["network"])
     themes = {theme.slug: theme for theme in Theme.objects.filter(slug__in=looked_up["theme"])}
     keep("theme", set(themes), raw["theme"])
-    shown = _networks_for_reader(networks)
-    selection.names = {
-        "network": {original.slug: page.title for original, page in zip(networks, shown, strict=True)},
-        "theme": {slug: theme.name for slug, theme in themes.items()},
-    }
+    selection.names = {"network": networks, "theme": {slug: theme.name for slug, theme in themes.items()}}
 
     selection.q = normalise_query(params.get("q"))
     selection.place_off = params.get("place") == "off"
@@ -442,11 +454,9 @@ def facet_counts(catalogue, selection, search_ids=None):
     facets.append(Facet("territory", _("Territorio"), _territory_options(catalogue, base("territory"), selection)))
 
     by_network = catalogue.counts(base("network"), "network")
-    linked = list(public_pages(NetworkPage, default_locale()).filter(slug__in=set(by_network) | selected["network"]))
-    network_titles = {
-        original.slug: shown.title for original, shown in zip(linked, _networks_for_reader(linked), strict=True)
-    }
-    facets.append(_named_facet("network", _("Rete"), by_network, network_titles, selected["network"]))
+    titles = network_titles()
+    listed = {slug: titles[slug] for slug in set(by_network) | selected["network"] if slug in titles}
+    facets.append(_named_facet("network", _("Rete"), by_network, listed, selected["network"]))
 
     by_theme = catalogue.counts(base("theme"), "theme")
     theme_names = {theme.slug: theme.name for theme in catalogue.themes}
