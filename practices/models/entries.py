@@ -1,7 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Exists, Prefetch, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail import hooks
@@ -580,11 +580,28 @@ class GoodPracticePage(LibraryEntry):
         context = super().get_context(request, *args, **kwargs)
 
         # Links are stored against the Italian practice, from pages in every language: show each linking page
-        # once, in the reader's language when it is translated.
+        # once, in the reader's language when it is translated. The link models on the other side (a module's,
+        # a residency's, a case study's) are reached without importing the modules that build on this one.
+        relations = ("module_links", "residency_links", "case_study_links")
+        link_models = {relation: self._meta.get_field(relation).related_model for relation in relations}
+        # Which relations hold any link, in one light query: most practices have none, and the query that reads
+        # the linking pages joins five tables (PostgreSQL spends 4-5 ms planning it, for each relation).
+        held = (
+            Page.objects.filter(pk=self.pk)
+            .annotate(
+                **{
+                    relation: Exists(model.objects.filter(practice__translation_key=self.translation_key))
+                    for relation, model in link_models.items()
+                }
+            )
+            .values(*relations)
+            .first()
+        ) or dict.fromkeys(relations, False)
+
         def linking(relation):
-            # The link model on the other side (a module's or a residency's), without importing the modules
-            # that build on this one.
-            links = self._meta.get_field(relation).related_model.objects.filter(
+            if not held[relation]:
+                return []
+            links = link_models[relation].objects.filter(
                 practice__translation_key=self.translation_key, page__in=public_pages(Page, None).values("pk")
             )
             return reverse_links_in_language(links.select_related("page").order_by("page__title"), self.locale)
