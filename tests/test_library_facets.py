@@ -90,6 +90,17 @@ def test_network_and_theme_use_stable_keys(client, library):
     assert titles(browse(client, library, theme="energia")) == ["Comunità energetica di Chieri"]
 
 
+def test_a_hostile_name_in_a_facet_is_shown_as_text(client, library):
+    """The facet checkboxes are written in Python (library/templatetags/facet_tags.py): names escaped there."""
+    entry = library.get_children().live().first().specific
+    entry.themes.add(ThemeFactory(name_it='<img src=x onerror="alert(1)"> orti', slug="orti-ostili"))
+    entry.save_revision().publish()
+    html = browse(client, library).content.decode()
+    assert '<img src=x onerror="alert(1)">' not in html
+    assert escape('<img src=x onerror="alert(1)"> orti') in html
+    assert 'name="theme" value="orti-ostili"' in html
+
+
 def test_selected_values_show_as_removable_chips(client, library):
     response = browse(client, library, sdg="13", territory="01")
     html = response.content.decode()
