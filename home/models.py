@@ -1,10 +1,13 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.http import Http404
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
 from wagtail.search import index
 from wagtail_localize.fields import TranslatableField
 
@@ -45,6 +48,32 @@ class HomePage(BasePage):
     class Meta:
         verbose_name = _("home page")
 
+    def route(self, request, path_components):
+        """Wagtail's routing from the home down, which reads two rows a level (the child by its slug, then its
+        specific row), in two queries for any depth: the pages along the path, then the last one's specific
+        row. A page on the way that routes by itself gets the rest of the path as Wagtail would hand it: a
+        RoutablePage whose own addresses match it (the library's /sdg/13/, which take precedence over its
+        children), or any page type with a route() of its own. tests/test_site.py compares the two routings
+        on every page of the demo."""
+        if not path_components:
+            return super().route(request, path_components)
+        depths = range(self.depth + 1, self.depth + 1 + len(path_components))
+        candidates = Page.objects.filter(
+            path__startswith=self.path, depth__in=list(depths), slug__in=set(path_components)
+        ).order_by()
+        by_level = {(page.depth, page.slug, page.path[: -page.steplen]): page for page in candidates}
+        parent = self
+        for level, slug in enumerate(path_components, start=1):
+            page = by_level.get((self.depth + level, slug, parent.path))
+            if page is None:
+                raise Http404
+            page._cached_parent_obj = parent  # as Wagtail's route leaves it, for get_parent()
+            remaining = path_components[level:]
+            if not remaining or routes_itself(page, remaining):
+                return page.specific.route(request, remaining)
+            parent = page
+        raise Http404  # not reached: the loop returns at the last component
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         # The entries the library of this language lists (in English, the Italian ones not translated yet too),
@@ -78,6 +107,21 @@ class HomePage(BasePage):
         context["sdgs"] = [(goal, by_goal.get(goal.number, 0)) for goal in catalogue.goals]
         context["sections"] = visible(self.get_children(), within=self).in_menu()
         return context
+
+
+def routes_itself(page, remaining):
+    """Whether `page` (a base Page) would route `remaining` other than by looking for a child, as its type's
+    route() decides: a RoutablePage does when it is live and one of its own addresses matches."""
+    model = page.specific_class
+    if model is None or model.route is Page.route:
+        return False
+    if model.route is RoutablePageMixin.route:
+        try:
+            model.get_resolver().resolve("/" + "/".join(remaining) + "/")
+        except Http404:
+            return False
+        return page.live
+    return True
 
 
 class StandardPage(BasePage):
