@@ -153,14 +153,17 @@ def ranked_in_the_database(practice, limit=4):
     regions = {territory.region_code for territory in practice.territories} - {""}
     same_region = EntryTerritory.objects.filter(page=OuterRef("pk"), territory__region_code__in=regions)
     goals = practice.sdgs.values_list("pk", flat=True)
-    return list(
+    candidates = (
         public_pages(GoodPracticePage, practice.locale)
         .filter(sdgs__in=goals)
         .exclude(pk=practice.pk)
-        .annotate(shared=Count("sdgs", distinct=True), nearby=Exists(same_region))
-        .order_by("-nearby", "-shared", "title", "pk")
-        .values_list("pk", flat=True)[:limit]
+        .annotate(shared=Count("sdgs", distinct=True))
     )
+    if regions:  # without a region nothing is nearby (and PostgreSQL refuses to order by a constant)
+        candidates = candidates.annotate(nearby=Exists(same_region)).order_by("-nearby", "-shared", "title", "pk")
+    else:
+        candidates = candidates.order_by("-shared", "title", "pk")
+    return list(candidates.values_list("pk", flat=True)[:limit])
 
 
 def test_a_practice_suggests_the_practices_the_database_ranks_similar(demo, client):
