@@ -278,12 +278,23 @@ def _ranked_ids(entries, parsed, limit):
     # The backends translate only simple filters into their own; any selection (such as the English library's
     # "translated, or Italian without a translation") reaches them as a set of ids.
     entries = entries.model.objects.filter(pk__in=entries.values("pk")).only("pk")
-    ids = [entry.pk for entry in entries.search(parsed.strict())[:limit]]
+    ids = _ids(entries.search(parsed.strict())[:limit])
     relaxed = parsed.relaxed() if len(ids) < RELAX_BELOW else None
     if relaxed is not None:
         seen = set(ids)
-        ids += [entry.pk for entry in entries.search(relaxed)[:limit] if entry.pk not in seen][: limit - len(ids)]
+        ids += [pk for pk in _ids(entries.search(relaxed)[:limit]) if pk not in seen][: limit - len(ids)]
     return ids
+
+
+def _ids(results):
+    """The pks of search results, best first. modelsearch's database backends (PostgreSQL, SQLite, MySQL, the
+    fallback) build their results as one ordered queryset, `get_queryset()`, and list its model instances:
+    only its ids are read here, since making a page instance of each of up to 1,000 matches took 35 ms of a
+    search's 60 at 10,000 entries on PostgreSQL. Elasticsearch's results have no such queryset: iterated."""
+    get_queryset = getattr(results, "get_queryset", None)
+    if get_queryset is not None:
+        return list(get_queryset().values_list("pk", flat=True))
+    return [entry.pk for entry in results]
 
 
 # --- what the parser knows: the thesaurus, the library's words, the places ----------------------------------
