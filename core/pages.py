@@ -1,8 +1,8 @@
 """The base of every page of the site: the SEO and sharing fields, and what wagtail-localize translates.
 An abstract model, so it owns no table: each page type's table carries these columns."""
 
-from django.db import models
-from django.db.models import Q
+from django.db import connection, models
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.models import Page, PageViewRestriction
@@ -50,13 +50,21 @@ class BasePage(Page):
 
     def get_view_restrictions(self):
         """The view restrictions that apply to this page (Wagtail's check before serving it): on the page or an
-        ancestor, or on the page an alias among them copies, as Wagtail's own method finds them, in one query
-        rather than two (the ancestors, then their restrictions). A restriction set on an alias itself, which
-        Wagtail's admin does not allow, counts too."""
+        ancestor, or on the page an alias among them copies, and on that one's source if it is an alias too,
+        as far as the chain goes: what Wagtail's own method finds, in one query (a recursive one) rather than
+        two and one more per alias. A restriction set on an alias itself, which Wagtail's admin does not
+        allow, counts too."""
         steps = range(self.steplen, len(self.path) + 1, self.steplen)
         chain = [self.path[:end] for end in steps]
-        copied = Page.objects.filter(path__in=chain).exclude(alias_of=None).values("alias_of")
-        return PageViewRestriction.objects.filter(Q(page__path__in=chain) | Q(page__in=copied))
+        pages = connection.ops.quote_name(Page._meta.db_table)
+        checked = RawSQL(
+            f"WITH RECURSIVE checked(id, alias_of_id) AS ("
+            f" SELECT id, alias_of_id FROM {pages} WHERE path IN ({', '.join(['%s'] * len(chain))})"
+            f" UNION SELECT page.id, page.alias_of_id FROM {pages} page JOIN checked ON page.id = checked.alias_of_id"
+            f") SELECT id FROM checked",
+            chain,
+        )
+        return PageViewRestriction.objects.filter(page_id__in=checked)
 
     def structured_data(self, request):
         """schema.org properties for JSON-LD; page types that are things of their own override it."""

@@ -22,6 +22,10 @@ from library.query import library_entries
 from practices.blocks import BodyBlock
 from practices.models import ENTRY_TYPES, NetworkPage
 
+# Deeper addresses than any page of the site are routed by Wagtail, level by level, rather than by one query
+# that would list every component of a made-up address.
+MAX_ROUTED_DEPTH = 12
+
 
 class HomePage(BasePage):
     intro = RichTextField(
@@ -55,8 +59,8 @@ class HomePage(BasePage):
         RoutablePage whose own addresses match it (the library's /sdg/13/, which take precedence over its
         children), or any page type with a route() of its own. tests/test_site.py compares the two routings
         on every page of the demo."""
-        if not path_components:
-            return super().route(request, path_components)
+        if not path_components or len(path_components) > MAX_ROUTED_DEPTH:
+            return super().route(request, path_components)  # a made-up address that deep: Wagtail 404s early
         depths = range(self.depth + 1, self.depth + 1 + len(path_components))
         candidates = Page.objects.filter(
             path__startswith=self.path, depth__in=list(depths), slug__in=set(path_components)
@@ -80,7 +84,7 @@ class HomePage(BasePage):
         # so that the home's figures and the library's count agree. Their figures, goals and map come from the
         # library's catalogue (library/catalogue.py), built once per change of the site and shared with it.
         entries = library_entries(with_known_locale(self).locale)
-        catalogue = catalogue_for(self.locale, entries)
+        catalogue = catalogue_for(self.locale)
         by_type = catalogue.counts(catalogue.everything, "type")
         context["key_figures"] = {
             "entries": catalogue.size,

@@ -19,8 +19,11 @@ bitsets, whose size grows with the position of their last entry: 8,000 comuni at
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import BooleanField, ExpressionWrapper
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from wagtail.models import Page
 
+from core.languages import default_locale
+from core.visibility import public_pages, visible
 from pagecache.generation import current
 from pagecache.parts import remembered
 from practices.models import ENTRY_TYPES, SDG, EntryOrganisation, EntryTerritory, LibraryEntry, Territory, Theme
@@ -123,7 +126,8 @@ class Catalogue:
             pass
         value = compute()
         if len(self._memo) >= self.KEPT:
-            self._memo.pop(next(iter(self._memo)), None)
+            for oldest in list(self._memo)[: len(self._memo) - self.KEPT + 1]:  # a copy: other threads add too
+                self._memo.pop(oldest, None)
         self._memo[key] = value
         return value
 
@@ -210,6 +214,16 @@ class Catalogue:
         return InOrder(self.pks, Flags(bits, self.size).among(positions), bits.bit_count())
 
 
+def library_entries(locale):
+    """Public library entries for readers of `locale`: those written or translated in it, and the
+    Italian originals not translated into it yet (shown marked, with their Italian summary)."""
+    default = default_locale()
+    if locale.pk == default.pk:
+        return public_pages(LibraryEntry, locale)
+    translated = public_pages(Page, locale).filter(translation_key=OuterRef("translation_key"))
+    return visible(LibraryEntry.objects.filter(Q(locale=locale) | (Q(locale=default) & ~Exists(translated))))
+
+
 def build(entries):
     """The catalogue of the entries of the queryset `entries` (public entries of one language), in a number of
     queries that does not grow with them (pinned in tests/test_query_counts.py)."""
@@ -283,17 +297,22 @@ def build(entries):
     )
 
 
+# {locale pk: (generation, its catalogue)}: one per language in this process, replaced in one assignment
+# (atomic, so the threads of a worker need no lock) when the generation moves.
 _kept = {}
 
 
-def catalogue_for(locale, entries):
-    """The catalogue of `entries` (library_entries(locale)) in the current generation: from this process's
-    memory, else from the shared cache, else built."""
-    key = (current(), locale.pk)
-    found = _kept.get(key)
-    if found is None:
-        found = remembered(f"library-catalogue:{locale.pk}", lambda: build(entries))
-        for old in [k for k in _kept if k[1] == locale.pk]:
-            del _kept[old]  # one generation per language in memory: older ones are never asked for again
-        _kept[key] = found
+def catalogue_for(locale):
+    """The catalogue of library_entries(locale) in the current generation: from this process's memory, else
+    from the shared cache, else built. With no generation (the cache does not answer) it is built every
+    time, as pagecache.parts.remembered computes its parts: a catalogue kept from before the outage could
+    count an entry made private since."""
+    generation = current()
+    if generation is None:
+        return build(library_entries(locale))
+    kept = _kept.get(locale.pk)
+    if kept is not None and kept[0] == generation:
+        return kept[1]
+    found = remembered(f"library-catalogue:{locale.pk}", lambda: build(library_entries(locale)))
+    _kept[locale.pk] = (generation, found)
     return found

@@ -7,6 +7,7 @@ import math
 from functools import lru_cache
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.html import format_html_join
 
 BOUNDS = {"west": 6.5, "east": 18.6, "south": 35.4, "north": 47.2}
@@ -63,7 +64,9 @@ def catalogue_map(catalogue, bits, link=None):
         regions.append(
             {"code": code, "name": name, "d": d, "count": count, "shade": shade, "url": link(code) if link else ""}
         )
-    markers, drawn_markers = catalogue.kept(("map markers", bits), lambda: _markers(catalogue, bits))
+    # The markers' labels are in the active language (a province's "(provincia)", English names).
+    key = ("map markers", translation.get_language(), bits)
+    markers, drawn_markers = catalogue.kept(key, lambda: _markers(catalogue, bits))
     return {
         "width": WIDTH,
         "height": HEIGHT,

@@ -5,27 +5,13 @@ the API all read the library through here."""
 from functools import cached_property
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
-from wagtail.models import Page
 
-from core.languages import default_locale, mark_other_language
-from core.visibility import public_pages, visible
-from practices.models import LibraryEntry
+from core.languages import mark_other_language
 from search.query import matching_ids
 
 from . import facets, maps
-from .catalogue import catalogue_for
-
-
-def library_entries(locale):
-    """Public library entries for readers of `locale`: those written or translated in it, and the
-    Italian originals not translated into it yet (shown marked, with their Italian summary)."""
-    default = default_locale()
-    if locale.pk == default.pk:
-        return public_pages(LibraryEntry, locale)
-    translated = public_pages(Page, locale).filter(translation_key=OuterRef("translation_key"))
-    return visible(LibraryEntry.objects.filter(Q(locale=locale) | (Q(locale=default) & ~Exists(translated))))
+from .catalogue import catalogue_for, library_entries
 
 
 class LibraryQuery:
@@ -65,7 +51,7 @@ class LibraryQuery:
     @cached_property
     def catalogue(self):
         """The facets of every entry of the reader's language, in memory (library/catalogue.py)."""
-        return catalogue_for(self.locale, self.entries)
+        return catalogue_for(self.locale)
 
     @cached_property
     def selected(self):

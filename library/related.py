@@ -6,7 +6,6 @@ from core.visibility import public_pages
 from practices.models import GoodPracticePage
 
 from .catalogue import catalogue_for
-from .query import library_entries
 
 
 def similar_practices(practice, limit=4):
@@ -19,7 +18,7 @@ def similar_practices(practice, limit=4):
     goals = [sdg.number for sdg in practice.sdgs.all()]
     if not goals:
         return []
-    catalogue = catalogue_for(practice.locale, library_entries(practice.locale))
+    catalogue = catalogue_for(practice.locale)
     candidates = (
         catalogue.any_of("sdg", goals)
         & catalogue.bits("type", ContentType.objects.get_for_model(GoodPracticePage).pk)

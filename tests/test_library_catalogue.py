@@ -96,7 +96,9 @@ def test_a_chosen_comune_and_province_list_their_places_with_the_databases_count
     assert {province, comune} <= listed
 
 
-@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(data=st.data())
 def test_any_combination_of_filters_counts_and_lists_what_the_database_does(demo, client, values, data):
     params, sort, language = data.draw(selections(values))
@@ -186,3 +188,19 @@ def test_a_private_practice_is_never_suggested(demo):
     suggested = GoodPracticePage.objects.get(pk=similar_practices(practice)[0].pk)
     PageViewRestriction.objects.create(page=suggested, restriction_type=PageViewRestriction.PASSWORD, password="x")
     assert suggested.pk not in [entry.pk for entry in similar_practices(practice)]
+
+
+def test_without_a_generation_the_catalogue_is_never_kept(demo, monkeypatch):
+    """A cache that does not answer gives no generation (pagecache.generation.current): then nothing tells a
+    kept catalogue from a stale one, so each reading builds its own and a practice made private meanwhile is
+    out at once."""
+    import library.catalogue
+
+    monkeypatch.setattr(library.catalogue, "current", lambda: None)
+    italian = Locale.objects.get(language_code="it")
+    before = library.catalogue.catalogue_for(italian)
+    entry = LibraryEntry.objects.get(pk=before.pks[0])
+    PageViewRestriction.objects.create(page=entry, restriction_type=PageViewRestriction.PASSWORD, password="x")
+    after = library.catalogue.catalogue_for(italian)
+    assert after is not before
+    assert entry.pk in before.index and entry.pk not in after.index
