@@ -51,9 +51,6 @@ class Flags:
     def __init__(self, bits, size):
         self.data = bits.to_bytes(size // 8 + 1, "little")
 
-    def __contains__(self, position):
-        return self.data[position >> 3] >> (position & 7) & 1
-
     def count(self, positions):
         data = self.data
         return sum(data[p >> 3] >> (p & 7) & 1 for p in positions)
@@ -94,14 +91,13 @@ class InOrder:
 class Catalogue:
     pks: list  # position -> entry pk
     index: dict  # entry pk -> position
-    members: dict  # {(facet key, territory level or "language", value): bitset}
+    members: dict  # {(facet key, territory level or "language", its value): bitset}
     direct: dict  # {territory code: positions of the entries linked to it}
     territories: dict  # {territory code: Territory} of every territory linked, and of every one holding them
     orders: dict  # {order: positions in that order}
     goals: list  # every SDG, in order
     themes: list  # every theme, in order
     organisations: int  # how many organisations the entries name (the home's figures)
-    languages: list  # the language codes of the entries (the English library holds Italian ones too)
     everything: int = field(init=False)
     values: dict = field(init=False)  # {facet key or territory level: the values some entry holds}
     located: list = field(init=False)  # the codes of the linked territories that have a place on the map
@@ -134,6 +130,11 @@ class Catalogue:
     @property
     def size(self):
         return len(self.pks)
+
+    @property
+    def languages(self):
+        """The language codes of the entries (the English library holds Italian ones too)."""
+        return sorted(self.values.get("language", ()))
 
     @property
     def places(self):
@@ -292,7 +293,6 @@ def build(entries):
         orders=orders,
         goals=list(SDG.objects.all()),
         themes=list(Theme.objects.all()),
-        languages=sorted({row["locale__language_code"] for row in rows}),
         organisations=EntryOrganisation.objects.filter(page_id__in=ids).values("organisation_id").distinct().count(),
     )
 
